@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using ExpressionNet.Checkpoints;
+using ExpressionNet.Data;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ExpressionNet.Cli;
+
+/// <summary>Turns a failure into one line for the person at the terminal and an exit code.</summary>
+internal static class CommandErrors
+{
+    public const int BadInput = 1;
+    public const int Cancelled = 130;
+    public const int Unexpected = 70;
+
+    public static int Report(Exception exception)
+    {
+        var (code, message) = exception switch
+        {
+            CommandAppException e => (BadInput, e.Message),
+            DatasetException or CheckpointException or ValidationException or ArgumentException
+                or FileNotFoundException or DirectoryNotFoundException or InvalidDataException => (BadInput, exception.Message),
+            JsonException e => (BadInput, $"The configuration file is not valid: {e.Message}"),
+            OperationCanceledException => (Cancelled, "Cancelled."),
+            _ => (Unexpected, $"Unexpected {exception.GetType().Name}: {exception.Message}"),
+        };
+
+        AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {message}");
+        return code;
+    }
+}

@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+
+namespace ExpressionNet.Models;
+
+/// <summary>The colour of the pixels a model reads.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ColourMode>))]
+public enum ColourMode
+{
+    /// <summary>One luminance channel.</summary>
+    Grey,
+
+    /// <summary>Three channels, red, green, blue.</summary>
+    Rgb,
+}
+
+/// <summary>
+/// The shape of an <see cref="ExpNet"/>: a stack of 3x3 convolutions, each followed by ReLU and a
+/// 2x2 max-pool, then a fully-connected hidden layer with dropout and the class layer. The defaults
+/// are the paper's (five convolutions, 64 to 512 channels, a 256-unit hidden layer).
+/// </summary>
+public sealed record ExpNetOptions
+{
+    /// <summary>Side of the square input, in pixels.</summary>
+    [Range(16, 1024)]
+    public int InputSize { get; init; } = 48;
+
+    /// <summary>Colour of the input.</summary>
+    public ColourMode Colour { get; init; } = ColourMode.Grey;
+
+    /// <summary>Output channels of each convolution, bottom to top.</summary>
+    [MinLength(1)]
+    public IReadOnlyList<int> Widths { get; init; } = [64, 128, 256, 512, 512];
+
+    /// <summary>Whether each convolution is followed by batch normalisation.</summary>
+    public bool BatchNorm { get; init; }
+
+    /// <summary>Units of the hidden fully-connected layer of the classifier head.</summary>
+    [Range(1, 65536)]
+    public int HiddenUnits { get; init; } = 256;
+
+    /// <summary>Dropout probability before the class layer.</summary>
+    [Range(0.0, 0.95)]
+    public double Dropout { get; init; } = 0.5;
+
+    /// <summary>Input channels implied by <see cref="Colour"/>.</summary>
+    public int InputChannels => Colour == ColourMode.Grey ? 1 : 3;
+
+    /// <summary>Side of the top convolutional map for <see cref="InputSize"/>.</summary>
+    public int FeatureSize => Widths.Aggregate(InputSize, (size, _) => size / 2);
+
+    /// <summary>Throws when the options describe a net that cannot be built.</summary>
+    public void Validate()
+    {
+        Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);
+        if (Widths.Any(w => w < 1))
+        {
+            throw new ValidationException("Every convolution width must be at least 1.");
+        }
+
+        if (FeatureSize < 1)
+        {
+            throw new ValidationException(
+                $"An input of {InputSize} px is too small for {Widths.Count} pooling layers: "
+                + $"it needs at least {1 << Widths.Count} px.");
+        }
+    }
+}
