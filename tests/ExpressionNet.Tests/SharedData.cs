@@ -1,0 +1,52 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace ExpressionNet.Tests;
+
+/// <summary>
+/// The real photos in ../shared/data beside the repository (or $EXPRESSION_DATA_ROOT), and test images
+/// composed from them. The photos are never copied into the repository.
+/// </summary>
+public static class SharedData
+{
+    public static string Root { get; } = FindRoot();
+
+    public static Image<Rgb24> LoadPhoto(string relativePath) =>
+        Image.Load<Rgb24>(Path.Combine(Root, relativePath));
+
+    /// <summary>A canvas filled with one colour, with photos pasted at their offsets, unscaled.</summary>
+    public static Image<Rgb24> Compose(
+        int width, int height, Rgb24 fill, params (string File, int X, int Y)[] photos)
+    {
+        var canvas = new Image<Rgb24>(width, height, fill);
+        foreach (var (file, x, y) in photos)
+        {
+            using var photo = LoadPhoto(file);
+            canvas.Mutate(c => c.DrawImage(photo, new Point(x, y), opacity: 1f));
+        }
+
+        return canvas;
+    }
+
+    private static string FindRoot()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable("EXPRESSION_DATA_ROOT");
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ExpressionService.sln")))
+            {
+                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data"));
+            }
+        }
+
+        throw new DirectoryNotFoundException(
+            "No ExpressionService.sln above the test binaries, so the shared data cannot be located; "
+            + "set EXPRESSION_DATA_ROOT to the data folder.");
+    }
+}
