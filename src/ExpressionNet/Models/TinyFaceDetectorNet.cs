@@ -112,18 +112,28 @@ public sealed class TinyFaceDetectorNet : Module<Tensor, Tensor>
 
     private static Tensor LeakyRelu(Tensor x) => functional.leaky_relu(x, 0.1);
 
-    // A 2x2 max-pool with TensorFlow's 'same' padding, which pads only at the bottom and right, and only
-    // as much as the stride needs. Ceil mode does exactly that for stride 2; for stride 1 the one extra
-    // row and column are padded with -inf, which never wins a maximum.
+    // A 2x2 max-pool with TensorFlow's 'same' padding: the output is ceil(size / stride), and the rows or
+    // columns that the last windows lack are padded at the bottom or right with -inf, which never wins.
+    // Two elementwise maxima over strided views compute it several times faster than LibTorch's CPU
+    // max_pool2d, which dominated the net's run time.
     private static Tensor MaxPoolSame(Tensor x, int stride)
     {
-        if (stride == 2)
+        long PadFor(long size) => ((size + stride - 1) / stride - 1) * stride + 2 - size;
+
+        var (bottom, right) = (PadFor(x.shape[2]), PadFor(x.shape[3]));
+        if (bottom > 0 || right > 0)
         {
-            return functional.max_pool2d(x, kernel_size: 2, stride: 2, ceil_mode: true);
+            x = functional.pad(x, (0, right, 0, bottom), PaddingModes.Constant, double.NegativeInfinity);
         }
 
-        var padded = functional.pad(x, (0, 1, 0, 1), PaddingModes.Constant, double.NegativeInfinity);
-        return functional.max_pool2d(padded, kernel_size: 2, stride: 1);
+        return MaxOfPairs(MaxOfPairs(x, dim: 2, stride), dim: 3, stride);
+    }
+
+    // Element i along dim becomes the larger of elements i * stride and i * stride + 1.
+    private static Tensor MaxOfPairs(Tensor x, int dim, int stride)
+    {
+        var size = x.shape[dim];
+        return maximum(x.slice(dim, 0, size - 1, stride), x.slice(dim, 1, size, stride));
     }
 
     private void Assign(TfjsWeights weights)
