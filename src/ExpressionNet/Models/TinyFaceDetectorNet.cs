@@ -38,7 +38,7 @@ public sealed class TinyFaceDetectorNet : Module<Tensor, Tensor>
         (9.041765, 10.66308),
     ];
 
-    // The training images' mean colour: the net expects it subtracted before the division by 255.
+    // face-api's mean colour, which the net expects subtracted before the division by 255.
     private static readonly float[] _meanRgb = [117.001f, 114.697f, 97.404f];
 
     [ComponentName(Name = "mean_rgb")]
@@ -153,7 +153,7 @@ public sealed class TinyFaceDetectorNet : Module<Tensor, Tensor>
         if (unused.Count > 0)
         {
             throw new InvalidDataException(
-                $"The tiny face detector's weights hold tensors it ignores: {string.Join(", ", unused)}.");
+                $"The tiny face detector's files hold weights the net lacks: {string.Join(", ", unused)}.");
         }
     }
 
