@@ -38,9 +38,7 @@ public sealed class TinyFaceDetectorNet : Module<Tensor, Tensor>
         (9.041765, 10.66308),
     ];
 
-    private const double LeakySlope = 0.1;
-
-    // The training images' mean colour: the net expects it subtracted before the division by 255.
+    // face-api's mean colour, which the net expects subtracted before the division by 255.
     private static readonly float[] _meanRgb = [117.001f, 114.697f, 97.404f];
 
     [ComponentName(Name = "mean_rgb")]
@@ -98,30 +96,44 @@ public sealed class TinyFaceDetectorNet : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
 
-        // Unlike every later convolution, face-api runs the first one unpadded: 416 pixels become 414.
-        var x = (input - _mean) / 255;
-        x = functional.leaky_relu(_conv0.forward(x), LeakySlope);
-        for (var i = 0; i < _blocks.Count; i++)
+        // face-api activates each convolution and then max-pools. Leaky ReLU is monotonic, so it commutes
+        // with the max: activating after the pool gives the same values for a quarter of the work.
+        // Unlike the later convolutions, the first runs unpadded: 416 pixels become 414.
+        var x = _conv0.forward((input - _mean) / 255);
+        foreach (var block in _blocks)
         {
-            x = MaxPoolSame(x, stride: 2);
-            x = _blocks[i].forward(x);
+            x = block.forward(LeakyRelu(MaxPoolSame(x, stride: 2)));
         }
 
         // A stride-1 pool widens the receptive field on the final grid without shrinking it.
-        x = MaxPoolSame(x, stride: 1);
+        x = LeakyRelu(MaxPoolSame(x, stride: 1));
         return _conv8.forward(x).MoveToOuterDisposeScope();
     }
 
-    // A 2x2 max-pool with TensorFlow's 'same' padding: the output is ceil(size / stride), and the one
-    // missing row or column goes at the bottom or right. Padding with -inf keeps it out of every maximum.
+    private static Tensor LeakyRelu(Tensor x) => functional.leaky_relu(x, 0.1);
+
+    // A 2x2 max-pool with TensorFlow's 'same' padding: the output is ceil(size / stride), and the rows or
+    // columns that the last windows lack are padded at the bottom or right with -inf, which never wins.
+    // Two elementwise maxima over strided views compute it several times faster than LibTorch's CPU
+    // max_pool2d, which dominated the net's run time.
     private static Tensor MaxPoolSame(Tensor x, int stride)
     {
-        const int kernel = 2;
-        long PadFor(long size) => Math.Max((((size + stride - 1) / stride) - 1) * stride + kernel - size, 0);
+        long PadFor(long size) => ((size + stride - 1) / stride - 1) * stride + 2 - size;
 
-        var padding = (0, PadFor(x.shape[3]), 0, PadFor(x.shape[2]));
-        var padded = functional.pad(x, padding, PaddingModes.Constant, double.NegativeInfinity);
-        return functional.max_pool2d(padded, kernel, stride);
+        var (bottom, right) = (PadFor(x.shape[2]), PadFor(x.shape[3]));
+        if (bottom > 0 || right > 0)
+        {
+            x = functional.pad(x, (0, right, 0, bottom), PaddingModes.Constant, double.NegativeInfinity);
+        }
+
+        return MaxOfPairs(MaxOfPairs(x, dim: 2, stride), dim: 3, stride);
+    }
+
+    // Element i along dim becomes the larger of elements i * stride and i * stride + 1.
+    private static Tensor MaxOfPairs(Tensor x, int dim, int stride)
+    {
+        var size = x.shape[dim];
+        return maximum(x.slice(dim, 0, size - 1, stride), x.slice(dim, 1, size, stride));
     }
 
     private void Assign(TfjsWeights weights)
@@ -141,7 +153,7 @@ public sealed class TinyFaceDetectorNet : Module<Tensor, Tensor>
         if (unused.Count > 0)
         {
             throw new InvalidDataException(
-                $"The tiny face detector's weights hold tensors it ignores: {string.Join(", ", unused)}.");
+                $"The tiny face detector's files hold weights the net lacks: {string.Join(", ", unused)}.");
         }
     }
 
@@ -165,7 +177,7 @@ public sealed class TinyFaceDetectorNet : Module<Tensor, Tensor>
 
     /// <summary>
     /// A 3x3 depthwise convolution (zero padding 1, no bias) followed by a 1x1 pointwise convolution with
-    /// bias and leaky ReLU: TensorFlow's <c>separableConv2d</c> as face-api uses it.
+    /// bias: TensorFlow's <c>separableConv2d</c> as face-api uses it, before its leaky ReLU.
     /// </summary>
     private sealed class SeparableConv : Module<Tensor, Tensor>
     {
@@ -191,7 +203,6 @@ public sealed class TinyFaceDetectorNet : Module<Tensor, Tensor>
                 _pointwise, weights.ConvFilter($"{prefix}/pointwise_filter"), weights.Get($"{prefix}/bias"));
         }
 
-        public override Tensor forward(Tensor input) =>
-            functional.leaky_relu(_pointwise.forward(_depthwise.forward(input)), LeakySlope);
+        public override Tensor forward(Tensor input) => _pointwise.forward(_depthwise.forward(input));
     }
 }
