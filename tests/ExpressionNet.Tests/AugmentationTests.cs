@@ -64,7 +64,9 @@ public class AugmentationTests
         for (var i = 0; i < 6; i++)
         {
             var (m, o, u) = (mismatch[i].item<float>(), otherTransform[i].item<float>(), untouched[i].item<float>());
-            Assert.True(m < 0.02f && m < o / 4 && m < u / 4, $"face {i}: views differ by {m:F4}, transforms by {o:F4}, {u:F4}");
+            Assert.True(
+                m < 0.02f && m < o / 4 && m < u / 4,
+                $"face {i}: the views differ by {m:F4}, other transforms by {o:F4} and {u:F4}");
         }
     }
 

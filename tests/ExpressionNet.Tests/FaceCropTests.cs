@@ -69,7 +69,8 @@ public class FaceCropTests
             {
                 var inside = x is >= 24 and < 72 && y is >= 24 and < 72;
                 var expected = inside ? original[(y - 24) * 48 + x - 24] : 0;
-                Assert.True(expected == pixels[y * 96 + x], $"pixel ({x}, {y}) is {pixels[y * 96 + x]}, not {expected}");
+                var actual = pixels[y * 96 + x];
+                Assert.True(expected == actual, $"pixel ({x}, {y}) is {actual}, not {expected}");
             }
         }
     }

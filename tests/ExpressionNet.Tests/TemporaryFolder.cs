@@ -5,7 +5,8 @@ public sealed class TemporaryFolder : IDisposable
 {
     public TemporaryFolder()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "expressionnet-tests", Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(
+            System.IO.Path.GetTempPath(), "expressionnet-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
