@@ -14,6 +14,21 @@ internal static class CommandErrors
     public const int Cancelled = 130;
     public const int Unexpected = 70;
 
+    // Redirected output has no width of its own; Spectre would wrap at 80 columns and split the line.
+    private const int UnwrappedWidth = 4096;
+
+    // Errors go to standard error, so that output piped elsewhere (predict --json) stays clean.
+    private static readonly Lazy<IAnsiConsole> _errorConsole = new(() =>
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        if (Console.IsErrorRedirected)
+        {
+            console.Profile.Width = UnwrappedWidth;
+        }
+
+        return console;
+    });
+
     public static int Report(Exception exception)
     {
         var (code, message) = exception switch
@@ -26,7 +41,7 @@ internal static class CommandErrors
             _ => (Unexpected, $"Unexpected {exception.GetType().Name}: {exception.Message}"),
         };
 
-        AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {message}");
+        _errorConsole.Value.MarkupLineInterpolated($"[red]error:[/] {message}");
         return code;
     }
 }

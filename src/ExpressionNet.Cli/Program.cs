@@ -6,6 +6,9 @@ var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("expnet");
+
+    // A mistyped option (--stage2-epoch) must stop the run, not be ignored while training for hours.
+    config.UseStrictParsing();
     config.AddCommand<TrainCommand>("train")
         .WithDescription("Train an expression model on a labelled image folder and write its checkpoint and report.")
         .WithExample("train", "--data", "../shared/data/fer2013", "--validation", "test/PublicTest_*",

@@ -18,7 +18,7 @@ public sealed record FaceDetectionReference(IReadOnlyList<ReferenceImage> Images
 
     private static FaceDetectionReference Read()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "TestData", "face-detections.json");
+        var path = SharedData.TestData("face-detections.json");
         return JsonSerializer.Deserialize<FaceDetectionReference>(File.ReadAllBytes(path), _json)
             ?? throw new InvalidDataException($"{path} is empty.");
     }

@@ -173,7 +173,7 @@ public sealed class FaceRecognitionNetTests(FaceRecognitionNetTests.PretrainedNe
 
     private static (Tensor Pixels, string Sha256) ReadCrop(ReferenceFace face)
     {
-        using var image = Image.Load<Rgb24>(Path.Combine(TestPaths.DataRoot, face.Image));
+        using var image = Image.Load<Rgb24>(Path.Combine(SharedData.Root, face.Image));
         var all = new byte[image.Width * image.Height * 3];
         image.CopyPixelDataTo(all);
 
@@ -190,7 +190,7 @@ public sealed class FaceRecognitionNetTests(FaceRecognitionNetTests.PretrainedNe
 
     private static ReferenceFace[] ReadReferences()
     {
-        using var stream = File.OpenRead(TestPaths.TestData("face-descriptors.json"));
+        using var stream = File.OpenRead(SharedData.TestData("face-descriptors.json"));
         return JsonSerializer.Deserialize<ReferenceSet>(stream, JsonSerializerOptions.Web)?.Faces
             ?? throw new InvalidDataException("face-descriptors.json holds no faces.");
     }

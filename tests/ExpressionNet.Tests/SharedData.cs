@@ -5,12 +5,21 @@ using SixLabors.ImageSharp.Processing;
 namespace ExpressionNet.Tests;
 
 /// <summary>
-/// The real photos in ../shared/data beside the repository (or $EXPRESSION_DATA_ROOT), and test images
-/// composed from them. The photos are never copied into the repository.
+/// Where the tests find their files: the real photos in ../shared/data beside the repository (or
+/// $EXPRESSION_DATA_ROOT), which are never copied into the repository, and the test project's own
+/// TestData folder. Also composes test images from the photos.
 /// </summary>
 public static class SharedData
 {
+    /// <summary>
+    /// <c>EXPRESSION_DATA_ROOT</c> if set, else <c>../shared/data</c> beside the folder holding
+    /// ExpressionService.sln.
+    /// </summary>
     public static string Root { get; } = FindRoot();
+
+    /// <summary>A file of the test project's TestData folder, which the build copies to the output.</summary>
+    public static string TestData(string fileName) =>
+        Path.Combine(AppContext.BaseDirectory, "TestData", fileName);
 
     public static Image<Rgb24> LoadPhoto(string relativePath) =>
         Image.Load<Rgb24>(Path.Combine(Root, relativePath));
@@ -46,7 +55,7 @@ public static class SharedData
         }
 
         throw new DirectoryNotFoundException(
-            "No ExpressionService.sln above the test binaries, so the shared data cannot be located; "
+            $"No ExpressionService.sln above {AppContext.BaseDirectory}, so the shared data cannot be located; "
             + "set EXPRESSION_DATA_ROOT to the data folder.");
     }
 }

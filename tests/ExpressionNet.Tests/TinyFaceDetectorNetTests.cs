@@ -82,7 +82,7 @@ public class TinyFaceDetectorNetTests(ITestOutputHelper output)
 
     private static IReadOnlyList<ReferenceGrid> ReadGrids()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "TestData", "tiny-face-detector-grids.json");
+        var path = SharedData.TestData("tiny-face-detector-grids.json");
         return JsonSerializer.Deserialize<ReferenceGrids>(File.ReadAllBytes(path), _json)?.Grids
             ?? throw new InvalidDataException($"{path} is empty.");
     }

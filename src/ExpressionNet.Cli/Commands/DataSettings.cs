@@ -33,7 +33,8 @@ internal class DataSettings : CommandSettings
     public string? Test { get; init; }
 
     [CommandOption("--manifest <CSV>")]
-    [Description("A CSV manifest under the root listing path,label[,subject] instead of label folders.")]
+    // Spectre.Console renders descriptions as markup, where a literal bracket is written twice.
+    [Description("A CSV manifest under the root listing path,label[[,subject]] instead of label folders.")]
     public string? Manifest { get; init; }
 
     [CommandOption("--subject-pattern <REGEX>")]

@@ -43,10 +43,15 @@ public sealed class DatasetIndex
         }
 
         var subjects = new SubjectNamer(spec.SubjectPattern);
-        var found = spec.Manifest is null ? ScanFolders(root, spec, subjects) : ReadManifest(root, spec, subjects);
+        var emptyLabelFolders = new List<string>();
+        var found = spec.Manifest is null
+            ? ScanFolders(root, spec, subjects, emptyLabelFolders)
+            : ReadManifest(root, spec, subjects);
 
+        // An empty label folder is a class without images, reported below rather than dropped in silence.
         var labels = spec.Labels?.ToList()
-            ?? found.Select(f => f.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            ?? found.Select(f => f.Label).Concat(emptyLabelFolders)
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (labels.Count < 2)
         {
             throw new DatasetException(
@@ -70,11 +75,17 @@ public sealed class DatasetIndex
     }
 
     private static List<(string Path, string Label, string Subject, DatasetSplit Split)> ScanFolders(
-        string root, DatasetSpec spec, SubjectNamer subjects)
+        string root, DatasetSpec spec, SubjectNamer subjects, List<string> emptyLabelFolders)
     {
         var train = spec.Train ?? (Directory.Exists(Path.Combine(root, "train")) ? "train" : ".");
         var validation = spec.Validation ?? FirstExisting(root, "validation", "val");
         var test = spec.Test ?? FirstExisting(root, "test");
+
+        // With the training images at the root, the validation and test folders sit beside the label folders.
+        var splitFolders = new[] { validation, test }
+            .OfType<string>()
+            .Select(location => Path.TrimEndingDirectorySeparator(SplitLocation(root, location).Folder))
+            .ToHashSet(StringComparer.Ordinal);
 
         var found = new List<(string, string, string, DatasetSplit)>();
         foreach (var (split, location) in new[]
@@ -96,12 +107,20 @@ public sealed class DatasetIndex
             foreach (var labelFolder in Directory.EnumerateDirectories(folder))
             {
                 var label = Path.GetFileName(labelFolder);
+                var images = 0;
                 foreach (var file in Directory.EnumerateFiles(labelFolder, pattern ?? "*"))
                 {
                     if (ImageExtensions.Contains(Path.GetExtension(file)))
                     {
                         found.Add((file, label, subjects.Name(file), split));
+                        images++;
                     }
+                }
+
+                if (split == DatasetSplit.Train && images == 0 && !label.StartsWith('.')
+                    && !splitFolders.Contains(Path.TrimEndingDirectorySeparator(labelFolder)))
+                {
+                    emptyLabelFolders.Add(label);
                 }
             }
         }

@@ -32,7 +32,8 @@ public static class SubjectSplits
     }
 
     /// <summary>
-    /// Splits images into <paramref name="count"/> subject-disjoint folds of similar size and class mix.
+    /// Splits images into <paramref name="count"/> subject-disjoint folds of similar class mix, whose
+    /// sizes differ by no more than the images of one subject.
     /// </summary>
     public static IReadOnlyList<IReadOnlyList<LabelledImage>> Partition(
         IReadOnlyList<LabelledImage> images, int count, int seed)
@@ -45,20 +46,25 @@ public static class SubjectSplits
                 $"{count} subject-independent folds need at least {count} subjects; the images come from {subjects.Count}.");
         }
 
-        // Shuffle, then hand each subject to the fold with the fewest images of that subject's most
-        // common class: folds end up balanced in size and in classes without any subject splitting.
+        // Shuffle, then hand each subject, largest first, to the fold holding the fewest images of that
+        // subject's classes. A fold may take a subject only while it stays within one largest subject
+        // of the smallest fold, so fold sizes never differ by more than one subject; within that bound,
+        // the folds' class mixes are balanced. No subject is ever split.
         var random = new Random(seed);
         var order = subjects.OrderBy(s => s.Key, StringComparer.Ordinal).ToArray();
         random.Shuffle(order);
 
         var classCount = images.Count == 0 ? 0 : images.Max(i => i.Label) + 1;
+        var largest = subjects.Max(s => s.Count());
         var folds = Enumerable.Range(0, count).Select(_ => new List<LabelledImage>()).ToArray();
         var perClass = new int[count, classCount];
         foreach (var subject in order.OrderByDescending(s => s.Count()))
         {
-            var label = subject.GroupBy(i => i.Label).MaxBy(g => g.Count())!.Key;
+            var size = subject.Count();
+            var smallest = folds.Min(f => f.Count);
             var target = Enumerable.Range(0, count)
-                .OrderBy(f => perClass[f, label])
+                .Where(f => folds[f].Count + size <= smallest + largest)
+                .OrderBy(f => subject.Sum(i => perClass[f, i.Label]))
                 .ThenBy(f => folds[f].Count)
                 .First();
 

@@ -19,7 +19,7 @@ public enum ColourMode
 /// 2x2 max-pool, then a fully-connected hidden layer with dropout and the class layer. The defaults
 /// are the paper's (five convolutions, 64 to 512 channels, a 256-unit hidden layer).
 /// </summary>
-public sealed record ExpNetOptions
+public sealed record ExpNetOptions : IValidatableObject
 {
     /// <summary>Side of the square input, in pixels.</summary>
     [Range(16, 1024)]
@@ -50,19 +50,21 @@ public sealed record ExpNetOptions
     public int FeatureSize => Widths.Aggregate(InputSize, (size, _) => size / 2);
 
     /// <summary>Throws when the options describe a net that cannot be built.</summary>
-    public void Validate()
+    public void Validate() => Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);
+
+    // The rules across settings, named by the setting to change so that a report can point at it.
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);
         if (Widths.Any(w => w < 1))
         {
-            throw new ValidationException("Every convolution width must be at least 1.");
+            yield return new ValidationResult("Every convolution width must be at least 1.", [nameof(Widths)]);
         }
-
-        if (FeatureSize < 1)
+        else if (FeatureSize < 1)
         {
-            throw new ValidationException(
+            yield return new ValidationResult(
                 $"An input of {InputSize} px is too small for {Widths.Count} pooling layers: "
-                + $"it needs at least {1 << Widths.Count} px.");
+                + $"it needs at least {1 << Widths.Count} px.",
+                [nameof(InputSize)]);
         }
     }
 }

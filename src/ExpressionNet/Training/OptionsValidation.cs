@@ -19,15 +19,6 @@ public static class OptionsValidation
         var errors = new List<OptionError>();
         Walk(options, "", errors);
 
-        try
-        {
-            options.Model.Validate();
-        }
-        catch (ValidationException e)
-        {
-            errors.Add(new OptionError("model", e.Message));
-        }
-
         if (options.Method == TrainingMethod.ExpNetFromScratch && options.Stage2.Epochs == 0)
         {
             errors.Add(new OptionError("stage2.epochs", "Training from scratch needs at least one stage-2 epoch."));
