@@ -16,6 +16,7 @@ public sealed class ExpressionModel : IDisposable
         Metadata = metadata;
         Net = net;
         Device = device;
+        net.eval();
     }
 
     /// <summary>What the checkpoint says about the model.</summary>

@@ -125,6 +125,10 @@ public sealed class DatasetIndex
             }
         }
 
+        // An image that two split locations both cover (validation images picked by a pattern inside
+        // the default test folder, say) belongs to the first of train, validation, test only.
+        found = found.GroupBy(f => f.Item1, StringComparer.Ordinal).Select(g => g.MinBy(f => f.Item4)).ToList();
+
         // Enumeration order differs between file systems; sorting keeps splits and folds reproducible.
         found.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
         if (!found.Any(f => f.Item4 == DatasetSplit.Train))

@@ -87,18 +87,12 @@ public sealed class ExpNet : Module<Tensor, Tensor>
     /// Re-draws the classifier head, as stage 2 does when it appends fully-connected layers to the
     /// pre-trained convolutional stack.
     /// </summary>
-    public void ResetHead()
-    {
-        foreach (var module in _head.modules().OfType<Linear>())
-        {
-            InitializeLinear(module);
-        }
-    }
+    public void ResetHead() => InitializeHead();
 
     private void InitializeWeights()
     {
         using var noGrad = no_grad();
-        foreach (var module in modules())
+        foreach (var module in _features.modules())
         {
             switch (module)
             {
@@ -114,20 +108,32 @@ public sealed class ExpNet : Module<Tensor, Tensor>
                     init.ones_(norm.weight);
                     init.zeros_(norm.bias);
                     break;
-                case Linear linear:
-                    InitializeLinear(linear);
-                    break;
             }
         }
+
+        InitializeHead();
     }
 
-    private static void InitializeLinear(Linear linear)
+    // He initialisation for the ReLU layer and a small uniform one for the class layer keep the
+    // gradient that reaches the convolutions at a useful size from the first step; VGG's N(0, 0.01)
+    // starves them for several epochs.
+    private void InitializeHead()
     {
         using var noGrad = no_grad();
-        init.normal_(linear.weight, 0, 0.01);
-        if (linear.bias is not null)
+        var layers = _head.modules().OfType<Linear>().ToList();
+        foreach (var linear in layers)
         {
-            init.zeros_(linear.bias);
+            if (linear == layers[^1])
+            {
+                var bound = 1 / Math.Sqrt(linear.weight.shape[1]);
+                init.uniform_(linear.weight, -bound, bound);
+            }
+            else
+            {
+                init.kaiming_normal_(linear.weight, nonlinearity: init.NonlinearityType.ReLU);
+            }
+
+            init.zeros_(linear.bias!);
         }
     }
 }

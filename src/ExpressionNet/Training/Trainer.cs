@@ -135,7 +135,7 @@ public sealed class Trainer
     {
         var stage = _options.FaceNet.Stage;
         var trainable = teacher.FreezeAllBut(_options.FaceNet.TrainableBlocks);
-        var classification = new Classification(teacher, balance, TeacherInput);
+        var classification = new Classification(teacher, balance, _options.LabelSmoothing, TeacherInput);
 
         RunStage(TrainingStage.FineTuningFaceNet, stage, teacher, trainable, data, progress, classification,
             cancellationToken);
@@ -165,7 +165,8 @@ public sealed class Trainer
         ExpNet expNet, TrainingData data, Preprocessing preprocessing, Tensor? balance,
         RunState progress, CancellationToken cancellationToken)
     {
-        var classification = new Classification(expNet, balance, views => preprocessing.Normalize(views[StudentView]));
+        var classification = new Classification(
+            expNet, balance, _options.LabelSmoothing, views => preprocessing.Normalize(views[StudentView]));
         RunStage(TrainingStage.Stage2, _options.Stage2, expNet, expNet.parameters().ToList(), data, progress,
             classification, cancellationToken);
     }
@@ -420,7 +421,8 @@ public sealed class Trainer
         (Tensor Loss, Tensor? Correct) Loss(Tensor[] views, Tensor labels);
     }
 
-    private sealed class Classification(Module<Tensor, Tensor> net, Tensor? classWeights, Func<Tensor[], Tensor> input)
+    private sealed class Classification(
+        Module<Tensor, Tensor> net, Tensor? classWeights, double labelSmoothing, Func<Tensor[], Tensor> input)
         : IObjective
     {
         public Module Module => net;
@@ -430,7 +432,7 @@ public sealed class Trainer
         public (Tensor Loss, Tensor? Correct) Loss(Tensor[] views, Tensor labels)
         {
             var logits = net.forward(input(views));
-            var loss = cross_entropy(logits, labels, weight: classWeights);
+            var loss = cross_entropy(logits, labels, weight: classWeights, label_smoothing: labelSmoothing);
             var correct = logits.argmax(1).eq(labels).sum();
             return (loss, correct);
         }

@@ -152,6 +152,13 @@ public sealed record TrainingOptions
     /// <summary>How unequal classes are handled.</summary>
     public ClassBalance ClassBalance { get; init; } = ClassBalance.Weighted;
 
+    /// <summary>
+    /// Share of each target's probability spread over the other classes in the classification
+    /// losses, a guard against over-confidence on noisily labelled data.
+    /// </summary>
+    [Range(0.0, 0.5)]
+    public double LabelSmoothing { get; init; }
+
     /// <summary>Share of training subjects held out for validation when the data set has no validation split.</summary>
     [Range(0.0, 0.9)]
     public double ValidationFraction { get; init; } = 0.15;
