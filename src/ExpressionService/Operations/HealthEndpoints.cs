@@ -1,0 +1,44 @@
+using ExpressionService.Classification;
+using ExpressionService.Registry;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace ExpressionService.Operations;
+
+/// <summary>Liveness, readiness and metrics endpoints.</summary>
+public static class HealthEndpoints
+{
+    private const string ReadyTag = "ready";
+
+    public static IServiceCollection AddOperations(this IServiceCollection services)
+    {
+        services.AddSingleton<ServiceMetrics>();
+        services.AddHealthChecks().AddCheck<ModelReadyCheck>("model", tags: [ReadyTag]);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder app)
+    {
+        // Liveness runs no checks: the process answering is the signal.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
+            .WithTags("Operations").WithSummary("Liveness: 200 while the process runs.");
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) })
+            .WithTags("Operations").WithSummary("Readiness: 200 once a model is loaded and warmed up, 503 before or when it failed.");
+        return app;
+    }
+
+    private sealed class ModelReadyCheck(ModelHost host, IEnumerable<IHostedService> hosted) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (host.Current is { } model)
+            {
+                return Task.FromResult(HealthCheckResult.Healthy($"Serving {model}."));
+            }
+
+            var startup = hosted.OfType<RegistryStartup>().FirstOrDefault();
+            return Task.FromResult(HealthCheckResult.Unhealthy(
+                startup?.Failure ?? (startup?.Finished == true ? "No model is in service." : "Loading the model.")));
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Reflection;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace ExpressionService.Operations;
+
+/// <summary>The OpenAPI document (Swashbuckle) and Swagger UI.</summary>
+public static class OpenApiDocumentation
+{
+    public const string DocumentName = "v1";
+
+    public static IServiceCollection AddOpenApiDocumentation(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc(DocumentName, new OpenApiInfo
+            {
+                Title = "ExpressionService",
+                Version = DocumentName,
+                Description = "Facial expression recognition (FaceNet2ExpNet): classify faces in images, train new models "
+                    + "as background jobs, and manage the model registry.",
+            });
+
+            var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
+            if (File.Exists(xml))
+            {
+                options.IncludeXmlComments(xml);
+            }
+
+            options.OperationFilter<ClassifyRequestBodyFilter>();
+        });
+        return services;
+    }
+
+    public static WebApplication UseOpenApiDocumentation(this WebApplication app)
+    {
+        app.UseSwagger();
+        app.UseSwaggerUI(options =>
+        {
+            options.SwaggerEndpoint($"/swagger/{DocumentName}/swagger.json", "ExpressionService");
+            options.DocumentTitle = "ExpressionService";
+        });
+        return app;
+    }
+
+    // /classify reads its body itself, so the generator cannot see it: describe the multipart
+    // upload (which Swagger UI turns into a file picker) and the raw image body.
+    private sealed class ClassifyRequestBodyFilter : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            if (!context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<ClassifyRequestBodyMetadata>().Any())
+            {
+                return;
+            }
+
+            var files = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array,
+                Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
+                Description = "One or more images (JPEG, PNG, BMP, GIF, WebP).",
+            };
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Description = "The images: a multipart form with files in the field 'images', or one raw image.",
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["multipart/form-data"] = new()
+                    {
+                        Schema = new OpenApiSchema
+                        {
+                            Type = JsonSchemaType.Object,
+                            Properties = new Dictionary<string, IOpenApiSchema> { ["images"] = files },
+                            Required = new HashSet<string> { "images" },
+                        },
+                    },
+                    ["image/*"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+                },
+            };
+        }
+    }
+}

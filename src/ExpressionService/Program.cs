@@ -1,0 +1,31 @@
+using ExpressionService.Classification;
+using ExpressionService.Operations;
+using ExpressionService.Registry;
+using Prometheus;
+using Serilog;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceLogging();
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApiDocumentation();
+builder.Services.AddOperations();
+builder.Services.AddClassification();
+builder.Services.AddRegistry();
+
+var app = builder.Build();
+
+app.UseSerilogRequestLogging();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseHttpMetrics(options => options.SetMetricFactory(app.Services.GetRequiredService<ServiceMetrics>().Factory));
+app.UseOpenApiDocumentation();
+
+app.MapClassification();
+app.MapOperations();
+app.MapMetrics(registry: app.Services.GetRequiredService<ServiceMetrics>().Registry);
+
+app.Run();
+
+/// <summary>The service's entry point, visible to the integration tests' host factory.</summary>
+public partial class Program;
