@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using ExpressionNet.Checkpoints;
 using ExpressionNet.Data;
+using ExpressionNet.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -34,7 +35,7 @@ internal static class CommandErrors
         var (code, message) = exception switch
         {
             CommandAppException e => (BadInput, e.Message),
-            DatasetException or CheckpointException or ValidationException or ArgumentException
+            DatasetException or CheckpointException or ValidationException or ArgumentException or TrainingDivergedException
                 or FileNotFoundException or DirectoryNotFoundException or InvalidDataException => (BadInput, exception.Message),
             JsonException e => (BadInput, $"The configuration file is not valid: {e.Message}"),
             OperationCanceledException => (Cancelled, "Cancelled."),

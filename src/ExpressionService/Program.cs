@@ -1,4 +1,5 @@
 using ExpressionService.Classification;
+using ExpressionService.Jobs;
 using ExpressionService.Operations;
 using ExpressionService.Registry;
 using Prometheus;
@@ -12,6 +13,7 @@ builder.Services.AddOpenApiDocumentation();
 builder.Services.AddOperations();
 builder.Services.AddClassification();
 builder.Services.AddRegistry();
+builder.Services.AddJobs(builder.Configuration);
 
 var app = builder.Build();
 
@@ -22,6 +24,8 @@ app.UseHttpMetrics(options => options.SetMetricFactory(app.Services.GetRequiredS
 app.UseOpenApiDocumentation();
 
 app.MapClassification();
+app.MapModels();
+app.MapJobs();
 app.MapOperations();
 app.MapMetrics(registry: app.Services.GetRequiredService<ServiceMetrics>().Registry);
 

@@ -82,10 +82,11 @@ internal class DataSettings : CommandSettings
     }
 }
 
-/// <summary>The layout of a --config file.</summary>
+/// <summary>The layout of a --config file; partial sections keep the defaults of what they leave out.</summary>
+[System.Text.Json.Serialization.JsonObjectCreationHandling(System.Text.Json.Serialization.JsonObjectCreationHandling.Populate)]
 internal sealed record ConfigFile
 {
     public DatasetSpec? Data { get; init; }
 
-    public TrainingOptions? Training { get; init; }
+    public TrainingOptions Training { get; init; } = new();
 }

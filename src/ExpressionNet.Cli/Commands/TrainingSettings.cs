@@ -106,7 +106,7 @@ internal class TrainingSettings : DataSettings
     /// <summary>The training options: defaults, then the configuration file, then these options.</summary>
     public TrainingOptions TrainingOptions(ConfigFile config)
     {
-        var options = config.Training ?? new TrainingOptions();
+        var options = config.Training;
         var model = options.Model with
         {
             InputSize = InputSize ?? options.Model.InputSize,

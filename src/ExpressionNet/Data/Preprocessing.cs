@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using ExpressionNet.Models;
 using static TorchSharp.torch;
 
@@ -33,6 +34,7 @@ public sealed record Preprocessing
     public double FaceMargin { get; init; } = 0.15;
 
     /// <summary>Channels implied by <see cref="Colour"/>.</summary>
+    [JsonIgnore]
     public int Channels => Colour == ColourMode.Grey ? 1 : 3;
 
     /// <summary>

@@ -44,9 +44,11 @@ public sealed record ExpNetOptions : IValidatableObject
     public double Dropout { get; init; } = 0.5;
 
     /// <summary>Input channels implied by <see cref="Colour"/>.</summary>
+    [JsonIgnore]
     public int InputChannels => Colour == ColourMode.Grey ? 1 : 3;
 
     /// <summary>Side of the top convolutional map for <see cref="InputSize"/>.</summary>
+    [JsonIgnore]
     public int FeatureSize => Widths.Aggregate(InputSize, (size, _) => size / 2);
 
     /// <summary>Throws when the options describe a net that cannot be built.</summary>

@@ -231,6 +231,11 @@ public sealed class Trainer
                 optimizer.step();
 
                 var lossValue = loss.item<float>();
+                if (!float.IsFinite(lossValue))
+                {
+                    throw new TrainingDivergedException(stage, epoch, step + 1, learningRate);
+                }
+
                 lossSum += lossValue * indices.shape[0];
                 correct += hits?.item<long>() ?? 0;
                 seen += indices.shape[0];

@@ -95,6 +95,7 @@ public sealed record StageOptions
 }
 
 /// <summary>How the face net (the teacher) is fine-tuned on the expression data before it is frozen.</summary>
+[JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
 public sealed record FaceNetOptions
 {
     /// <summary>Side of the face net's input. Its native size is 150; smaller is faster.</summary>
@@ -115,7 +116,11 @@ public sealed record FaceNetOptions
     };
 }
 
-/// <summary>Everything that defines a training run, apart from the data.</summary>
+/// <summary>
+/// Everything that defines a training run, apart from the data. Read from JSON, a partial section
+/// (say, only a stage's epochs) keeps the defaults of the fields it leaves out.
+/// </summary>
+[JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
 public sealed record TrainingOptions
 {
     /// <summary>The model to train.</summary>

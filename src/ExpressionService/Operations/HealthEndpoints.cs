@@ -13,6 +13,7 @@ public static class HealthEndpoints
     public static IServiceCollection AddOperations(this IServiceCollection services)
     {
         services.AddSingleton<ServiceMetrics>();
+        services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section);
         services.AddHealthChecks().AddCheck<ModelReadyCheck>("model", tags: [ReadyTag]);
         return services;
     }

@@ -8,6 +8,7 @@ namespace ExpressionService.Operations;
 public static class OpenApiDocumentation
 {
     public const string DocumentName = "v1";
+    private const string ApiKeyScheme = "ApiKey";
 
     public static IServiceCollection AddOpenApiDocumentation(this IServiceCollection services)
     {
@@ -28,7 +29,15 @@ public static class OpenApiDocumentation
                 options.IncludeXmlComments(xml);
             }
 
+            options.AddSecurityDefinition(ApiKeyScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = ApiKeyFilter.HeaderName,
+                Description = "Needed to submit and cancel jobs and to promote or roll back models; reads are open.",
+            });
             options.OperationFilter<ClassifyRequestBodyFilter>();
+            options.OperationFilter<ApiKeyRequirementFilter>();
         });
         return services;
     }
@@ -42,6 +51,26 @@ public static class OpenApiDocumentation
             options.DocumentTitle = "ExpressionService";
         });
         return app;
+    }
+
+    // Endpoints guarded by the API key filter show the requirement (and a lock in Swagger UI).
+    private sealed class ApiKeyRequirementFilter : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            if (!context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<RequiresApiKeyMetadata>().Any())
+            {
+                return;
+            }
+
+            operation.Security =
+            [
+                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] },
+            ];
+            operation.Responses ??= new OpenApiResponses();
+            operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No API key was sent." });
+            operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The API key is not valid." });
+        }
     }
 
     // /classify reads its body itself, so the generator cannot see it: describe the multipart

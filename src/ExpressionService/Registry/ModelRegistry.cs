@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using ExpressionNet.Checkpoints;
 
@@ -7,11 +8,30 @@ namespace ExpressionService.Registry;
 /// <summary>A model name with its published versions, oldest first.</summary>
 public sealed record RegisteredModel(string Name, IReadOnlyList<int> Versions);
 
-/// <summary>A model version an alias points at.</summary>
+/// <summary>A model version.</summary>
 public sealed record ModelVersionRef(string Model, int Version);
 
-/// <summary>The aliases of the registry: the version being served and the one it replaced.</summary>
-public sealed record RegistryAliases(ModelVersionRef? Production, ModelVersionRef? Previous);
+/// <summary>A model's aliases: its production version and the one that production replaced.</summary>
+public sealed record ModelAliases(int? Production, int? Previous);
+
+/// <summary>
+/// The registry's aliases: per model, <c>production</c> and <c>previous</c>; and which model's
+/// production version the service serves.
+/// </summary>
+public sealed record RegistryAliases(string? Serving, IReadOnlyDictionary<string, ModelAliases> Models)
+{
+    public static RegistryAliases Empty { get; } = new(null, new Dictionary<string, ModelAliases>());
+
+    /// <summary>The version in service, if any.</summary>
+    [JsonIgnore]
+    public ModelVersionRef? Production =>
+        Serving is not null && Models.TryGetValue(Serving, out var aliases) && aliases.Production is { } version
+            ? new ModelVersionRef(Serving, version)
+            : null;
+
+    /// <summary>A model's aliases (none set for an unknown model).</summary>
+    public ModelAliases For(string model) => Models.GetValueOrDefault(model) ?? new ModelAliases(null, null);
+}
 
 /// <summary>
 /// The model registry, a folder of immutable, numbered versions: <c>&lt;model&gt;/&lt;version&gt;/</c>
@@ -128,40 +148,52 @@ public sealed partial class ModelRegistry
     {
         var path = Path.Combine(Root, AliasesFile);
         return File.Exists(path)
-            ? JsonSerializer.Deserialize<RegistryAliases>(File.ReadAllBytes(path), Json) ?? new RegistryAliases(null, null)
-            : new RegistryAliases(null, null);
+            ? JsonSerializer.Deserialize<RegistryAliases>(File.ReadAllBytes(path), Json) ?? RegistryAliases.Empty
+            : RegistryAliases.Empty;
     }
 
-    /// <summary>Points production at a version; the version it replaces becomes previous.</summary>
+    /// <summary>
+    /// Makes a version its model's production version (the one it replaces becomes previous) and
+    /// that model the one in service.
+    /// </summary>
     public RegistryAliases Promote(ModelVersionRef version)
     {
         lock (_lock)
         {
             var current = Aliases();
-            var updated = current.Production == version ? current : new RegistryAliases(version, current.Production);
-            WriteAliases(updated);
-            return updated;
+            var aliases = current.For(version.Model);
+            var updated = aliases.Production == version.Version
+                ? aliases
+                : new ModelAliases(version.Version, aliases.Production);
+            return WriteAliases(current, version.Model, updated);
         }
     }
 
-    /// <summary>Swaps production and previous.</summary>
-    public RegistryAliases Rollback()
+    /// <summary>
+    /// Swaps a model's production and previous versions and puts the model in service; null when
+    /// the model has no previous version.
+    /// </summary>
+    public RegistryAliases? Rollback(string model)
     {
         lock (_lock)
         {
             var current = Aliases();
-            var updated = new RegistryAliases(current.Previous, current.Production);
-            WriteAliases(updated);
-            return updated;
+            var aliases = current.For(model);
+            return aliases.Previous is null
+                ? null
+                : WriteAliases(current, model, new ModelAliases(aliases.Previous, aliases.Production));
         }
     }
 
-    private void WriteAliases(RegistryAliases aliases)
+    private RegistryAliases WriteAliases(RegistryAliases current, string model, ModelAliases changed)
     {
+        var models = new Dictionary<string, ModelAliases>(current.Models, StringComparer.Ordinal) { [model] = changed };
+        var aliases = new RegistryAliases(model, models);
         var path = Path.Combine(Root, AliasesFile);
         var temporary = path + ".tmp";
         File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(aliases, Json));
         File.Move(temporary, path, overwrite: true);
+        return aliases;
     }
 
     private static void CopyFolder(string source, string target)

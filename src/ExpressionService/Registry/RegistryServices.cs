@@ -15,6 +15,7 @@ public static class RegistryServices
             return new ModelRegistry(Path.Combine(environment.ContentRootPath, root));
         });
         services.AddSingleton<ServingModelLoader>();
+        services.AddSingleton<ModelPromotion>();
         services.AddHostedService<RegistryStartup>();
         return services;
     }
