@@ -64,7 +64,38 @@ public sealed partial class ModelPromotion(
         }
     }
 
+    /// <summary>
+    /// Serves the registry's production version if the host serves another: a promotion made by
+    /// another replica sharing the registry. Returns the version now served, or null when nothing changed.
+    /// </summary>
+    /// <exception cref="CheckpointException">The registry's production version does not load.</exception>
+    public async Task<ModelVersionRef?> FollowRegistryAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var production = registry.Aliases().Production;
+            var current = host.Current;
+            if (production is null || (current is not null && current.Name == production.Model && current.Version == production.Version))
+            {
+                return null;
+            }
+
+            host.Swap(await Task.Run(() => loader.Load(production), cancellationToken));
+            LogFollowed(production.Model, production.Version);
+            return production;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public void Dispose() => _gate.Dispose();
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information,
+        Message = "Now serving the registry's production version, {Model} v{Version}")]
+    private partial void LogFollowed(string model, int version);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Promoted {Model} v{Version} to production")]
     private partial void LogPromoted(string model, int version);

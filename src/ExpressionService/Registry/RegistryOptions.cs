@@ -19,4 +19,11 @@ public sealed class RegistryOptions
     /// Relative paths are taken from the application's folder.
     /// </summary>
     public string? SeedModel { get; set; } = "models/default";
+
+    /// <summary>
+    /// How often the registry's aliases are read to follow promotions made by other instances
+    /// sharing the registry.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan WatchInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -17,6 +17,7 @@ public static class RegistryServices
         services.AddSingleton<ServingModelLoader>();
         services.AddSingleton<ModelPromotion>();
         services.AddHostedService<RegistryStartup>();
+        services.AddHostedService<RegistryWatcher>();
         return services;
     }
 }

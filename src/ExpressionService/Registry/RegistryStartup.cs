@@ -1,5 +1,4 @@
 using ExpressionNet.Checkpoints;
-using ExpressionService.Classification;
 using Microsoft.Extensions.Options;
 
 namespace ExpressionService.Registry;
@@ -11,8 +10,7 @@ namespace ExpressionService.Registry;
 /// </summary>
 public sealed partial class RegistryStartup(
     ModelRegistry registry,
-    ServingModelLoader loader,
-    ModelHost host,
+    ModelPromotion promotion,
     IOptions<RegistryOptions> options,
     ILogger<RegistryStartup> logger) : BackgroundService
 {
@@ -39,7 +37,7 @@ public sealed partial class RegistryStartup(
                 return;
             }
 
-            host.Swap(loader.Load(production));
+            await promotion.FollowRegistryAsync(stoppingToken);
             LogServing(production.Model, production.Version);
         }
         catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException)
