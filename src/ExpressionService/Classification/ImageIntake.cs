@@ -133,9 +133,9 @@ public sealed class ImageIntake : IDisposable
         {
             info = Image.Identify(_decoding, upload.Bytes, out format);
         }
-        catch (Exception e) when (e is ImageFormatException or InvalidMemoryOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw Corrupt(upload, e);
+            throw Undecodable(upload, e);
         }
 
         if (info is null || format is null || !AcceptedFormats.Contains(format.Name))
@@ -159,15 +159,9 @@ public sealed class ImageIntake : IDisposable
             image.Mutate(x => x.AutoOrient());
             return image;
         }
-        catch (InvalidMemoryOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new ImageRejectedException(
-                StatusCodes.Status413PayloadTooLarge, "Image too large",
-                $"Decoding '{upload.FileName}' needs more than the decoder's {_limits.DecoderMemoryMegabytes} MB.", upload.FileName);
-        }
-        catch (ImageFormatException e)
-        {
-            throw Corrupt(upload, e);
+            throw Undecodable(upload, e);
         }
     }
 
@@ -233,7 +227,23 @@ public sealed class ImageIntake : IDisposable
         new(StatusCodes.Status413PayloadTooLarge, "Request too large",
             $"The request body exceeds the limit of {_limits.MaxRequestBytes} bytes.");
 
-    private static ImageRejectedException Corrupt(Upload upload, Exception e) =>
-        new(StatusCodes.Status400BadRequest, "Unreadable image",
-            $"'{upload.FileName}' could not be decoded: {e.Message}", upload.FileName);
+    // ImageSharp reports most broken files with an ImageFormatException, but some with whatever its decoder
+    // tripped over (a NullReferenceException for a JPEG without a frame header, a NotSupportedException for a
+    // BMP whose header size is 0, an IndexOutOfRangeException in WebP), and the allocation limit with an
+    // InvalidMemoryOperationException, alone or inside an InvalidImageContentException.
+    private ImageRejectedException Undecodable(Upload upload, Exception e)
+    {
+        if (e is InvalidMemoryOperationException || e.InnerException is InvalidMemoryOperationException)
+        {
+            return new ImageRejectedException(
+                StatusCodes.Status413PayloadTooLarge, "Image too large",
+                $"Decoding '{upload.FileName}' needs more than the decoder's {_limits.DecoderMemoryMegabytes} MB.",
+                upload.FileName);
+        }
+
+        var reason = e is ImageFormatException or NotSupportedException ? e.Message : "it is corrupt or truncated.";
+        return new ImageRejectedException(
+            StatusCodes.Status400BadRequest, "Unreadable image",
+            $"'{upload.FileName}' could not be decoded: {reason}", upload.FileName);
+    }
 }
