@@ -64,24 +64,15 @@ public sealed class ImageIntake : IDisposable
             bodySize.MaxRequestBodySize = _limits.MaxRequestBytes;
         }
 
-        var contentType = request.ContentType ?? "";
-        if (request.HasFormContentType)
+        try
         {
-            return await ReadFormAsync(request, cancellationToken);
+            return await ReadImagesAsync(request, cancellationToken);
         }
-
-        if (contentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase))
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            var name = request.Headers.ContentDisposition.Count > 0
-                && System.Net.Http.Headers.ContentDispositionHeaderValue.TryParse(request.Headers.ContentDisposition.ToString(), out var disposition)
-                ? disposition.FileNameStar ?? disposition.FileName?.Trim('"') ?? "image"
-                : "image";
-            return [new Upload(name, await ReadBoundedAsync(request.Body, cancellationToken))];
+            // The server enforces the limit set above on a body of unknown length (chunked) as it arrives.
+            throw TooLarge();
         }
-
-        throw new ImageRejectedException(
-            StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
-            $"Send multipart/form-data with the images in the field '{FieldName}', or one image with an image/* content type; got '{contentType}'.");
     }
 
     /// <summary>
@@ -163,6 +154,28 @@ public sealed class ImageIntake : IDisposable
         {
             throw Undecodable(upload, e);
         }
+    }
+
+    private async Task<IReadOnlyList<Upload>> ReadImagesAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var contentType = request.ContentType ?? "";
+        if (request.HasFormContentType)
+        {
+            return await ReadFormAsync(request, cancellationToken);
+        }
+
+        if (contentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase))
+        {
+            var name = request.Headers.ContentDisposition.Count > 0
+                && System.Net.Http.Headers.ContentDispositionHeaderValue.TryParse(request.Headers.ContentDisposition.ToString(), out var disposition)
+                ? disposition.FileNameStar ?? disposition.FileName?.Trim('"') ?? "image"
+                : "image";
+            return [new Upload(name, await ReadBoundedAsync(request.Body, cancellationToken))];
+        }
+
+        throw new ImageRejectedException(
+            StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
+            $"Send multipart/form-data with the images in the field '{FieldName}', or one image with an image/* content type; got '{contentType}'.");
     }
 
     private async Task<IReadOnlyList<Upload>> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
