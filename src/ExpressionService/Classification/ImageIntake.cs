@@ -192,6 +192,12 @@ public sealed class ImageIntake : IDisposable
                 ? TooLarge()
                 : new ImageRejectedException(StatusCodes.Status400BadRequest, "Malformed form", e.Message);
         }
+        catch (IOException e) when (e is not BadHttpRequestException)
+        {
+            // The multipart reader reports a body that ends before the closing boundary this way.
+            throw new ImageRejectedException(
+                StatusCodes.Status400BadRequest, "Malformed form", "The form ended before its closing boundary.");
+        }
 
         var files = form.Files.GetFiles(FieldName);
         if (files.Count == 0)
