@@ -46,6 +46,16 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>
+    /// Serves over real HTTP on a free local port (Kestrel) instead of in memory, so that the server's
+    /// own limits and chunked request bodies behave as in production; call before the host starts.
+    /// </summary>
+    public ServiceFactory OverHttp()
+    {
+        UseKestrel(port: 0);
+        return this;
+    }
+
     /// <summary>Starts the host if needed and returns a client once /health/ready answers 200.</summary>
     /// <exception cref="TimeoutException">The model did not come into service.</exception>
     public async Task<HttpClient> CreateReadyClientAsync()
@@ -80,7 +90,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     /// <summary>Starts the host if needed and waits until its start-up has put a model in service or given up.</summary>
     public Task WaitForStartupAsync()
     {
-        _ = Server;
+        StartServer();
         return Poll.UntilAsync(() => StartupFinished, StartupTimeout, "the registry start-up to finish");
     }
 
