@@ -120,13 +120,16 @@ public sealed class InferenceQueue
     public async Task<InferenceResult> ScoreAsync(ServingModel model, Tensor faces, CancellationToken aborted)
     {
         var request = new InferenceRequest(model, faces, aborted);
+
+        // Counted before it is written: the worker may claim it, and count it out, at once.
+        ChangeDepth(1);
         if (!_channel.Writer.TryWrite(request))
         {
+            ChangeDepth(-1);
             _metrics.Rejected.WithLabels("queue_full").Inc();
             throw new InferenceRefusedException(InferenceRefusal.QueueFull, "The inference queue is full.");
         }
 
-        ChangeDepth(1);
         try
         {
             return await request.Completion.Task.WaitAsync(_options.QueueTimeout, aborted);
