@@ -124,12 +124,24 @@ public sealed partial class ModelRegistry
     }
 
     /// <summary>The current aliases.</summary>
+    /// <exception cref="InvalidDataException">The aliases file is not valid JSON of its shape.</exception>
     public RegistryAliases Aliases()
     {
         var path = Path.Combine(Root, AliasesFile);
-        return File.Exists(path)
-            ? JsonSerializer.Deserialize<RegistryAliases>(File.ReadAllBytes(path), Json) ?? new RegistryAliases(null, null)
-            : new RegistryAliases(null, null);
+        if (!File.Exists(path))
+        {
+            return new RegistryAliases(null, null);
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<RegistryAliases>(File.ReadAllBytes(path), Json)
+                ?? new RegistryAliases(null, null);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"The registry's aliases file '{path}' is not valid: {e.Message}", e);
+        }
     }
 
     /// <summary>Points production at a version; the version it replaces becomes previous.</summary>

@@ -42,7 +42,8 @@ public sealed partial class RegistryStartup(
             host.Swap(loader.Load(production));
             LogServing(production.Model, production.Version);
         }
-        catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException)
+        catch (Exception e)
+            when (e is CheckpointException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
             Failure = e.Message;
             LogLoadFailed(e, e.Message);
