@@ -22,6 +22,9 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings = [];
 
+    /// <summary>The shipped default model, which the build copies beside the tests as it does beside the service.</summary>
+    public static string SeedModel { get; } = Path.Combine(AppContext.BaseDirectory, "models", "default");
+
     public ServiceFactory()
     {
         RegistryRoot = Path.Combine(Path.GetTempPath(), "expressionservice-tests", Guid.NewGuid().ToString("N"));
