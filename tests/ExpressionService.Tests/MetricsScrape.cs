@@ -21,14 +21,16 @@ public sealed partial class MetricsScrape
 
             var labels = LabelPair().Matches(match.Groups["labels"].Value)
                 .ToDictionary(pair => pair.Groups["name"].Value, pair => pair.Groups["value"].Value);
-            _samples.Add((match.Groups["name"].Value, labels, double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture)));
+            var value = double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
+            _samples.Add((match.Groups["name"].Value, labels, value));
         }
     }
 
     /// <summary>The scrape as the service sent it.</summary>
     public string Text { get; }
 
-    public static async Task<MetricsScrape> ReadAsync(HttpClient client) => new(await client.GetStringAsync("/metrics"));
+    public static async Task<MetricsScrape> ReadAsync(HttpClient client) =>
+        new(await client.GetStringAsync("/metrics"));
 
     /// <summary>Whether the scrape declares a metric (it may have no samples yet, as a counter with labels).</summary>
     public bool Declares(string name) => Text.Contains($"# TYPE {name} ", StringComparison.Ordinal);

@@ -5,7 +5,7 @@ public static class Poll
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(25);
 
-    /// <summary>Checks the condition until it holds; throws a <see cref="TimeoutException"/> naming it after the timeout.</summary>
+    /// <summary>Checks the condition until it holds, or throws a <see cref="TimeoutException"/> naming it.</summary>
     public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string description)
     {
         using var deadline = new CancellationTokenSource(timeout);

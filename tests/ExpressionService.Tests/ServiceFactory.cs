@@ -22,7 +22,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings = [];
 
-    /// <summary>The shipped default model, which the build copies beside the tests as it does beside the service.</summary>
+    /// <summary>The shipped default model, which the build copies beside the tests as beside the service.</summary>
     public static string SeedModel { get; } = Path.Combine(AppContext.BaseDirectory, "models", "default");
 
     public ServiceFactory()
@@ -90,7 +90,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         }
     }
 
-    /// <summary>Starts the host if needed and waits until its start-up has put a model in service or given up.</summary>
+    /// <summary>Starts the host if needed and waits until its start-up has served a model or given up.</summary>
     public Task WaitForStartupAsync()
     {
         StartServer();
