@@ -14,6 +14,7 @@ public sealed class BadInputTests(BadInputTests.TightLimits service) : IClassFix
     private const int MaxImages = 3;
     private const int MaxRequestBytes = 1024 * 1024;
     private const int MaxPixels = 20_000_000;
+    private const int LeastDecoderMegabytes = 16; // The least that LimitsOptions allows.
 
     /// <summary>
     /// Limits low enough to break with small requests, the decoder's memory at its minimum, over real
@@ -24,7 +25,7 @@ public sealed class BadInputTests(BadInputTests.TightLimits service) : IClassFix
         .With("Limits:MaxImagesPerRequest", MaxImages)
         .With("Limits:MaxRequestBytes", MaxRequestBytes)
         .With("Limits:MaxPixelsPerImage", MaxPixels)
-        .With("Limits:DecoderMemoryMegabytes", 16));
+        .With("Limits:DecoderMemoryMegabytes", LeastDecoderMegabytes));
 
     [Fact]
     public async Task BodyThatIsNeitherAFormNorAnImageIs415()

@@ -14,13 +14,14 @@ public sealed class QueueTests
     [Fact]
     public async Task FullQueueTurnsRequestsAwayWith429AndRetryAfter()
     {
+        const int Clients = 32;
         await using var factory = new ServiceFactory()
             .With("Batching:MaxQueueSize", 1)
             .With("Batching:MaxBatchSize", 1)
-            .With("Limits:MaxConcurrentPreprocessing", 32);
+            .With("Limits:MaxConcurrentPreprocessing", Clients);
         using var client = await factory.CreateReadyClientAsync();
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => client.PostFaceCropAsync()));
+        var responses = await Task.WhenAll(Enumerable.Range(0, Clients).Select(_ => client.PostFaceCropAsync()));
 
         try
         {

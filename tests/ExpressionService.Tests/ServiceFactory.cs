@@ -11,9 +11,9 @@ using Microsoft.Extensions.Hosting;
 namespace ExpressionService.Tests;
 
 /// <summary>
-/// Hosts the service in memory over a fresh, empty registry folder of its own, which the service
-/// seeds with the shipped default model, with settings a test may override. The folder is deleted
-/// when the factory is disposed.
+/// Hosts the service (in memory, or over HTTP) on a fresh, empty registry folder of its own, which
+/// the service seeds with the shipped default model, with settings a test may override. The folder
+/// is deleted when the factory is disposed.
 /// </summary>
 public sealed class ServiceFactory : WebApplicationFactory<Program>
 {
@@ -21,9 +21,6 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Dictionary<string, string?> _settings = [];
-
-    /// <summary>The shipped default model, which the build copies beside the tests as beside the service.</summary>
-    public static string SeedModel { get; } = Path.Combine(AppContext.BaseDirectory, "models", "default");
 
     public ServiceFactory()
     {
@@ -33,6 +30,9 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         // Warnings and errors only: request and start-up lines would bury what a failing test printed.
         _settings["Serilog:MinimumLevel:Default"] = "Warning";
     }
+
+    /// <summary>The shipped default model, which the build copies beside the tests as beside the service.</summary>
+    public static string SeedModel { get; } = Path.Combine(AppContext.BaseDirectory, "models", "default");
 
     /// <summary>The registry folder of this host; it exists once the host has started.</summary>
     public string RegistryRoot { get; }
