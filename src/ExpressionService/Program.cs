@@ -8,7 +8,7 @@ using Serilog;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceLogging();
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemResponses();
 builder.Services.AddOpenApiDocumentation();
 builder.Services.AddOperations();
 builder.Services.AddClassification();

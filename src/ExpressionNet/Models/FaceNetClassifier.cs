@@ -41,9 +41,12 @@ public sealed class FaceNetClassifier : Module<Tensor, Tensor>
         return _classifier.forward(pooled);
     }
 
+    /// <summary>The classifier put on the face net's features.</summary>
+    public Linear Classifier => _classifier;
+
     /// <summary>
     /// Freezes the face net except its last <paramref name="trainableBlocks"/> blocks; the
-    /// classifier stays trainable. Returns the parameters left trainable.
+    /// classifier stays trainable. Returns the face net's parameters left trainable.
     /// </summary>
     public IReadOnlyList<Parameter> FreezeAllBut(int trainableBlocks)
     {
@@ -64,7 +67,7 @@ public sealed class FaceNetClassifier : Module<Tensor, Tensor>
             parameter.requires_grad = false;
         }
 
-        return parameters().Where(p => p.requires_grad).ToList();
+        return _faceNet.parameters().Where(p => p.requires_grad).ToList();
     }
 
     /// <summary>Freezes every parameter, as FaceNet2ExpNet does once the face net is fine-tuned.</summary>

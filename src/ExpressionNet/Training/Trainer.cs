@@ -134,10 +134,15 @@ public sealed class Trainer
         FaceNetClassifier teacher, TrainingData data, Tensor? balance, RunState progress, CancellationToken cancellationToken)
     {
         var stage = _options.FaceNet.Stage;
-        var trainable = teacher.FreezeAllBut(_options.FaceNet.TrainableBlocks);
+        var backbone = teacher.FreezeAllBut(_options.FaceNet.TrainableBlocks);
         var classification = new Classification(teacher, balance, _options.LabelSmoothing, TeacherInput);
+        ParameterGroup[] groups =
+        [
+            new(backbone, 1),
+            new(teacher.Classifier.parameters().ToList(), _options.FaceNet.HeadLearningRateScale),
+        ];
 
-        RunStage(TrainingStage.FineTuningFaceNet, stage, teacher, trainable, data, progress, classification,
+        RunStage(TrainingStage.FineTuningFaceNet, stage, teacher, groups, data, progress, classification,
             cancellationToken);
 
         teacher.Freeze();
@@ -157,7 +162,7 @@ public sealed class Trainer
 
         var regression = new Regression(expNet, adapter, teacher, preprocessing);
         var parameters = expNet.FeatureLayers.parameters().Concat(adapter?.parameters() ?? []).ToList();
-        RunStage(TrainingStage.Stage1, _options.Stage1, regression, parameters, data, progress, regression,
+        RunStage(TrainingStage.Stage1, _options.Stage1, regression, [new(parameters, 1)], data, progress, regression,
             cancellationToken);
     }
 
@@ -167,7 +172,7 @@ public sealed class Trainer
     {
         var classification = new Classification(
             expNet, balance, _options.LabelSmoothing, views => preprocessing.Normalize(views[StudentView]));
-        RunStage(TrainingStage.Stage2, _options.Stage2, expNet, expNet.parameters().ToList(), data, progress,
+        RunStage(TrainingStage.Stage2, _options.Stage2, expNet, [new(expNet.parameters().ToList(), 1)], data, progress,
             classification, cancellationToken);
     }
 
@@ -175,7 +180,7 @@ public sealed class Trainer
         TrainingStage stage,
         StageOptions settings,
         Module trained,
-        IReadOnlyList<Parameter> parameters,
+        IReadOnlyList<ParameterGroup> groups,
         TrainingData data,
         RunState progress,
         IObjective objective,
@@ -195,7 +200,7 @@ public sealed class Trainer
             _observer.Log($"{stage}: resuming after epoch {firstEpoch - 1}.");
         }
 
-        using var optimizer = CreateOptimizer(settings, parameters);
+        using var optimizer = CreateOptimizer(settings, groups);
         var steps = StepsPerEpoch(data.Train.Count, settings.BatchSize);
         var best = progress.Best(stage);
         var epochsSinceBest = 0;
@@ -215,9 +220,9 @@ public sealed class Trainer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 learningRate = LearningRateAt(settings, epoch - 1, step, steps);
-                foreach (var group in optimizer.ParamGroups)
+                foreach (var (group, scale) in optimizer.ParamGroups.Zip(groups.Select(g => g.RateScale)))
                 {
-                    group.LearningRate = learningRate;
+                    group.LearningRate = learningRate * scale;
                 }
 
                 using var scope = NewDisposeScope();
@@ -358,12 +363,14 @@ public sealed class Trainer
 
     private static Tensor TeacherInput(Tensor[] views) => views[TeacherView] * 255f;
 
-    private static optim.Optimizer CreateOptimizer(StageOptions settings, IReadOnlyList<Parameter> parameters) =>
+    private static optim.Optimizer CreateOptimizer(StageOptions settings, IReadOnlyList<ParameterGroup> groups) =>
         settings.Optimizer switch
         {
-            OptimizerKind.AdamW => optim.AdamW(parameters, settings.LearningRate, weight_decay: settings.WeightDecay),
-            _ => optim.SGD(parameters, settings.LearningRate, momentum: 0.9, weight_decay: settings.WeightDecay,
-                nesterov: true),
+            OptimizerKind.AdamW => optim.AdamW(groups.Select(g => new AdamW.ParamGroup(
+                g.Parameters, settings.LearningRate * g.RateScale, 0.9, 0.999, 1e-8, settings.WeightDecay, false, false))),
+            _ => optim.SGD(groups.Select(g => new SGD.ParamGroup(
+                g.Parameters, settings.LearningRate * g.RateScale, 0.9, 0, settings.WeightDecay, true, false)),
+                settings.LearningRate),
         };
 
     /// <summary>The learning rate at a step of a stage (epoch is zero-based).</summary>
@@ -415,6 +422,9 @@ public sealed class Trainer
     }
 
     private sealed class SilentObserver : ITrainingObserver;
+
+    /// <summary>Parameters trained at <see cref="RateScale"/> times the stage's learning rate.</summary>
+    private sealed record ParameterGroup(IReadOnlyList<Parameter> Parameters, double RateScale);
 
     /// <summary>What a stage minimises, for one batch.</summary>
     private interface IObjective

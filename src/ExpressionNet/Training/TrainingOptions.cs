@@ -109,6 +109,13 @@ public sealed record FaceNetOptions
     [Range(0, 15)]
     public int TrainableBlocks { get; init; } = 2;
 
+    /// <summary>
+    /// How many times the stage's learning rate the new classifier learns with; a fresh layer on
+    /// top of pre-trained ones needs larger steps than they do.
+    /// </summary>
+    [Range(0.01, 1000.0)]
+    public double HeadLearningRateScale { get; init; } = 10;
+
     /// <summary>The fine-tuning stage.</summary>
     public StageOptions Stage { get; init; } = new()
     {

@@ -64,24 +64,15 @@ public sealed class ImageIntake : IDisposable
             bodySize.MaxRequestBodySize = _limits.MaxRequestBytes;
         }
 
-        var contentType = request.ContentType ?? "";
-        if (request.HasFormContentType)
+        try
         {
-            return await ReadFormAsync(request, cancellationToken);
+            return await ReadImagesAsync(request, cancellationToken);
         }
-
-        if (contentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase))
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            var name = request.Headers.ContentDisposition.Count > 0
-                && System.Net.Http.Headers.ContentDispositionHeaderValue.TryParse(request.Headers.ContentDisposition.ToString(), out var disposition)
-                ? disposition.FileNameStar ?? disposition.FileName?.Trim('"') ?? "image"
-                : "image";
-            return [new Upload(name, await ReadBoundedAsync(request.Body, cancellationToken))];
+            // The server enforces the limit set above on a body of unknown length (chunked) as it arrives.
+            throw TooLarge();
         }
-
-        throw new ImageRejectedException(
-            StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
-            $"Send multipart/form-data with the images in the field '{FieldName}', or one image with an image/* content type; got '{contentType}'.");
     }
 
     /// <summary>
@@ -133,9 +124,9 @@ public sealed class ImageIntake : IDisposable
         {
             info = Image.Identify(_decoding, upload.Bytes, out format);
         }
-        catch (Exception e) when (e is ImageFormatException or InvalidMemoryOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw Corrupt(upload, e);
+            throw Undecodable(upload, e);
         }
 
         if (info is null || format is null || !AcceptedFormats.Contains(format.Name))
@@ -159,16 +150,32 @@ public sealed class ImageIntake : IDisposable
             image.Mutate(x => x.AutoOrient());
             return image;
         }
-        catch (InvalidMemoryOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new ImageRejectedException(
-                StatusCodes.Status413PayloadTooLarge, "Image too large",
-                $"Decoding '{upload.FileName}' needs more than the decoder's {_limits.DecoderMemoryMegabytes} MB.", upload.FileName);
+            throw Undecodable(upload, e);
         }
-        catch (ImageFormatException e)
+    }
+
+    private async Task<IReadOnlyList<Upload>> ReadImagesAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var contentType = request.ContentType ?? "";
+        if (request.HasFormContentType)
         {
-            throw Corrupt(upload, e);
+            return await ReadFormAsync(request, cancellationToken);
         }
+
+        if (contentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase))
+        {
+            var name = request.Headers.ContentDisposition.Count > 0
+                && System.Net.Http.Headers.ContentDispositionHeaderValue.TryParse(request.Headers.ContentDisposition.ToString(), out var disposition)
+                ? disposition.FileNameStar ?? disposition.FileName?.Trim('"') ?? "image"
+                : "image";
+            return [new Upload(name, await ReadBoundedAsync(request.Body, cancellationToken))];
+        }
+
+        throw new ImageRejectedException(
+            StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
+            $"Send multipart/form-data with the images in the field '{FieldName}', or one image with an image/* content type; got '{contentType}'.");
     }
 
     private async Task<IReadOnlyList<Upload>> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -180,10 +187,17 @@ public sealed class ImageIntake : IDisposable
         }
         catch (InvalidDataException e)
         {
-            // The form reader reports a body over its length limit, and a malformed body, this way.
-            throw e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
+            // The form reader reports a body over its length limit, and a malformed body, this way;
+            // its other limits (boundary, header and value lengths) describe malformed forms.
+            throw e.Message.Contains("body length limit", StringComparison.OrdinalIgnoreCase)
                 ? TooLarge()
                 : new ImageRejectedException(StatusCodes.Status400BadRequest, "Malformed form", e.Message);
+        }
+        catch (IOException e) when (e is not BadHttpRequestException)
+        {
+            // The multipart reader reports a body that ends before the closing boundary this way.
+            throw new ImageRejectedException(
+                StatusCodes.Status400BadRequest, "Malformed form", "The form ended before its closing boundary.");
         }
 
         var files = form.Files.GetFiles(FieldName);
@@ -233,7 +247,23 @@ public sealed class ImageIntake : IDisposable
         new(StatusCodes.Status413PayloadTooLarge, "Request too large",
             $"The request body exceeds the limit of {_limits.MaxRequestBytes} bytes.");
 
-    private static ImageRejectedException Corrupt(Upload upload, Exception e) =>
-        new(StatusCodes.Status400BadRequest, "Unreadable image",
-            $"'{upload.FileName}' could not be decoded: {e.Message}", upload.FileName);
+    // ImageSharp reports most broken files with an ImageFormatException, but some with whatever its decoder
+    // tripped over (a NullReferenceException for a JPEG without a frame header, a NotSupportedException for a
+    // BMP whose header size is 0, an IndexOutOfRangeException in WebP), and the allocation limit with an
+    // InvalidMemoryOperationException, alone or inside an InvalidImageContentException.
+    private ImageRejectedException Undecodable(Upload upload, Exception e)
+    {
+        if (e is InvalidMemoryOperationException || e.InnerException is InvalidMemoryOperationException)
+        {
+            return new ImageRejectedException(
+                StatusCodes.Status413PayloadTooLarge, "Image too large",
+                $"Decoding '{upload.FileName}' needs more than the decoder's {_limits.DecoderMemoryMegabytes} MB.",
+                upload.FileName);
+        }
+
+        var reason = e is ImageFormatException or NotSupportedException ? e.Message : "it is corrupt or truncated.";
+        return new ImageRejectedException(
+            StatusCodes.Status400BadRequest, "Unreadable image",
+            $"'{upload.FileName}' could not be decoded: {reason}", upload.FileName);
+    }
 }

@@ -43,6 +43,10 @@ public sealed class InferenceRequest
     {
         Model = model;
         Faces = faces;
+
+        // Read once: the handler disposes the faces when it gives up, possibly while the worker still
+        // holds the request, which must then count it without touching the tensor.
+        Count = (int)faces.shape[0];
         Aborted = aborted;
         Enqueued = Stopwatch.GetTimestamp();
     }
@@ -51,7 +55,7 @@ public sealed class InferenceRequest
 
     public Tensor Faces { get; }
 
-    public int Count => (int)Faces.shape[0];
+    public int Count { get; }
 
     public long Enqueued { get; }
 
@@ -71,6 +75,9 @@ public sealed class InferenceRequest
     /// Exactly one of <see cref="TryStart"/> and <see cref="TryAbandon"/> succeeds.
     /// </summary>
     public bool TryAbandon() => Interlocked.CompareExchange(ref _state, Abandoned, Waiting) == Waiting;
+
+    /// <summary>Whether the request has been abandoned, and so will not be answered by a batch.</summary>
+    public bool IsAbandoned => Volatile.Read(ref _state) == Abandoned;
 }
 
 /// <summary>
@@ -113,28 +120,27 @@ public sealed class InferenceQueue
     public async Task<InferenceResult> ScoreAsync(ServingModel model, Tensor faces, CancellationToken aborted)
     {
         var request = new InferenceRequest(model, faces, aborted);
+
+        // Counted before it is written: the worker may claim it, and count it out, at once.
+        ChangeDepth(1);
         if (!_channel.Writer.TryWrite(request))
         {
+            ChangeDepth(-1);
             _metrics.Rejected.WithLabels("queue_full").Inc();
             throw new InferenceRefusedException(InferenceRefusal.QueueFull, "The inference queue is full.");
         }
 
-        ChangeDepth(1);
         try
         {
             return await request.Completion.Task.WaitAsync(_options.QueueTimeout, aborted);
         }
-        catch (TimeoutException) when (request.TryAbandon())
+        catch (TimeoutException) when (TryAbandon(request, "timeout"))
         {
-            ChangeDepth(-1);
-            _metrics.Rejected.WithLabels("timeout").Inc();
             throw new InferenceRefusedException(
                 InferenceRefusal.TimedOut, $"No result within the queue timeout of {_options.QueueTimeout.TotalSeconds:0.###} s.");
         }
-        catch (OperationCanceledException) when (request.TryAbandon())
+        catch (OperationCanceledException) when (TryAbandon(request, "client_gone"))
         {
-            ChangeDepth(-1);
-            _metrics.Rejected.WithLabels("client_gone").Inc();
             throw;
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
@@ -145,7 +151,23 @@ public sealed class InferenceQueue
         }
     }
 
-    /// <summary>Called by the worker for each request it takes off the queue, into a batch or abandoned.</summary>
+    /// <summary>
+    /// Gives up on a request that no batch has claimed yet, counting why; false when a batch has it or
+    /// it was given up on before.
+    /// </summary>
+    internal bool TryAbandon(InferenceRequest request, string reason)
+    {
+        if (!request.TryAbandon())
+        {
+            return false;
+        }
+
+        ChangeDepth(-1);
+        _metrics.Rejected.WithLabels(reason).Inc();
+        return true;
+    }
+
+    /// <summary>Called by the worker for each request it claims for a batch.</summary>
     internal void Dequeued() => ChangeDepth(-1);
 
     private void ChangeDepth(int change) => _metrics.QueueDepth.Set(Interlocked.Add(ref _depth, change));

@@ -10,7 +10,9 @@ namespace ExpressionService.Classification;
 /// takes up to <see cref="BatchingOptions.MaxBatchSize"/> faces, or whatever has arrived
 /// <see cref="BatchingOptions.MaxBatchDelay"/> after the first of them, runs one forward pass and
 /// completes every request of the batch. A batch only holds requests made for one model version;
-/// the others wait for the next batch, so a promotion never mixes versions.
+/// the others wait for the next batch, so a promotion never mixes versions. Requests are claimed
+/// only when their batch closes: until then each may still time out or lose its client, and is
+/// then left out.
 /// </summary>
 public sealed partial class InferenceWorker(
     InferenceQueue queue,
@@ -28,7 +30,11 @@ public sealed partial class InferenceWorker(
             while (!stoppingToken.IsCancellationRequested)
             {
                 var batch = await NextBatchAsync(stoppingToken);
-                Run(batch);
+                batch.RemoveAll(request => !Claim(request));
+                if (batch.Count > 0)
+                {
+                    Run(batch);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -45,7 +51,7 @@ public sealed partial class InferenceWorker(
         while (first is null)
         {
             var candidate = await reader.ReadAsync(stoppingToken);
-            first = Admit(candidate) ? candidate : null;
+            first = IsWaiting(candidate) ? candidate : null;
         }
 
         var batch = new List<InferenceRequest> { first };
@@ -54,7 +60,7 @@ public sealed partial class InferenceWorker(
         {
             if (reader.TryRead(out var next))
             {
-                if (!Admit(next))
+                if (!IsWaiting(next))
                 {
                     continue;
                 }
@@ -95,17 +101,22 @@ public sealed partial class InferenceWorker(
         }
     }
 
-    // Takes a request off the queue into a batch, unless it has been abandoned.
-    private bool Admit(InferenceRequest request)
+    // False for a request its handler has given up on, or whose client has gone (given up on here).
+    private bool IsWaiting(InferenceRequest request)
     {
-        if (request.Aborted.IsCancellationRequested && request.TryAbandon())
+        if (request.Aborted.IsCancellationRequested && queue.TryAbandon(request, "client_gone"))
         {
-            queue.Dequeued();
             request.Completion.TrySetCanceled(request.Aborted);
             return false;
         }
 
-        if (!request.TryStart())
+        return !request.IsAbandoned;
+    }
+
+    // Takes a request into the batch about to run, unless it has been abandoned while the batch filled.
+    private bool Claim(InferenceRequest request)
+    {
+        if (!IsWaiting(request) || !request.TryStart())
         {
             return false;
         }

@@ -21,7 +21,7 @@ public sealed class LimitsOptions
 
     /// <summary>Memory the image decoder may take for one image, in megabytes; a second guard against decompression bombs.</summary>
     [Range(16, 65536)]
-    public int DecoderMemoryMegabytes { get; set; } = 512;
+    public int DecoderMemoryMegabytes { get; set; } = 256;
 
     /// <summary>Requests decoding and detecting faces at once; the rest wait their turn.</summary>
     [Range(1, 1024)]

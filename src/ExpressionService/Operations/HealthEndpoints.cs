@@ -1,3 +1,5 @@
+using System.Text.Json;
+using ExpressionNet.Detection;
 using ExpressionService.Classification;
 using ExpressionService.Registry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -5,7 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ExpressionService.Operations;
 
-/// <summary>Liveness, readiness and metrics endpoints.</summary>
+/// <summary>Liveness and readiness endpoints and the checks behind readiness.</summary>
 public static class HealthEndpoints
 {
     private const string ReadyTag = "ready";
@@ -14,7 +16,9 @@ public static class HealthEndpoints
     {
         services.AddSingleton<ServiceMetrics>();
         services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section);
-        services.AddHealthChecks().AddCheck<ModelReadyCheck>("model", tags: [ReadyTag]);
+        services.AddHealthChecks()
+            .AddCheck<ModelReadyCheck>("model", tags: [ReadyTag])
+            .AddCheck<FaceDetectorCheck>("face-detector", tags: [ReadyTag]);
         return services;
     }
 
@@ -23,9 +27,33 @@ public static class HealthEndpoints
         // Liveness runs no checks: the process answering is the signal.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
             .WithTags("Operations").WithSummary("Liveness: 200 while the process runs.");
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) })
-            .WithTags("Operations").WithSummary("Readiness: 200 once a model is loaded and warmed up, 503 before or when it failed.");
+
+        // Still loading is Degraded (logged as a warning, not an error) but not ready all the same.
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+            ResponseWriter = WriteReportAsync,
+        }).WithTags("Operations").WithSummary(
+            "Readiness: 200 once a model is loaded and warmed up and the face detector is loaded; 503 with the reason before that or after a failure.");
         return app;
+    }
+
+    private static Task WriteReportAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        var body = new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(
+                e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonSerializerOptions.Web));
     }
 
     private sealed class ModelReadyCheck(ModelHost host, IEnumerable<IHostedService> hosted) : IHealthCheck
@@ -38,8 +66,26 @@ public static class HealthEndpoints
             }
 
             var startup = hosted.OfType<RegistryStartup>().FirstOrDefault();
-            return Task.FromResult(HealthCheckResult.Unhealthy(
-                startup?.Failure ?? (startup?.Finished == true ? "No model is in service." : "Loading the model.")));
+            return Task.FromResult(startup is { Finished: true }
+                ? HealthCheckResult.Unhealthy(startup.Failure ?? "No model is in service.")
+                : HealthCheckResult.Degraded("Loading the model."));
+        }
+    }
+
+    // The detector loads on first use; the start-up warms it, and this check reports a failure.
+    private sealed class FaceDetectorCheck(IServiceProvider services) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                services.GetRequiredService<FaceDetector>();
+                return Task.FromResult(HealthCheckResult.Healthy("Loaded."));
+            }
+            catch (Exception e) when (e is FileNotFoundException or InvalidDataException or IOException)
+            {
+                return Task.FromResult(HealthCheckResult.Unhealthy($"The face detector failed to load: {e.Message}"));
+            }
         }
     }
 }

@@ -144,12 +144,23 @@ public sealed partial class ModelRegistry
     }
 
     /// <summary>The current aliases.</summary>
+    /// <exception cref="InvalidDataException">The aliases file is not valid JSON of its shape.</exception>
     public RegistryAliases Aliases()
     {
         var path = Path.Combine(Root, AliasesFile);
-        return File.Exists(path)
-            ? JsonSerializer.Deserialize<RegistryAliases>(File.ReadAllBytes(path), Json) ?? RegistryAliases.Empty
-            : RegistryAliases.Empty;
+        if (!File.Exists(path))
+        {
+            return RegistryAliases.Empty;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<RegistryAliases>(File.ReadAllBytes(path), Json) ?? RegistryAliases.Empty;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"The registry's aliases file '{path}' is not valid: {e.Message}", e);
+        }
     }
 
     /// <summary>

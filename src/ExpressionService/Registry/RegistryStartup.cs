@@ -1,4 +1,5 @@
 using ExpressionNet.Checkpoints;
+using ExpressionNet.Detection;
 using Microsoft.Extensions.Options;
 
 namespace ExpressionService.Registry;
@@ -11,6 +12,7 @@ namespace ExpressionService.Registry;
 public sealed partial class RegistryStartup(
     ModelRegistry registry,
     ModelPromotion promotion,
+    IServiceProvider services,
     IOptions<RegistryOptions> options,
     ILogger<RegistryStartup> logger) : BackgroundService
 {
@@ -24,6 +26,7 @@ public sealed partial class RegistryStartup(
     {
         // Leave the host's start-up path before the (blocking) load and warm-up.
         await Task.Yield();
+        LoadFaceDetector();
         try
         {
             registry.RemoveIncomplete();
@@ -40,7 +43,8 @@ public sealed partial class RegistryStartup(
             await promotion.FollowRegistryAsync(stoppingToken);
             LogServing(production.Model, production.Version);
         }
-        catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException)
+        catch (Exception e)
+            when (e is CheckpointException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
             Failure = e.Message;
             LogLoadFailed(e, e.Message);
@@ -48,6 +52,19 @@ public sealed partial class RegistryStartup(
         finally
         {
             Finished = true;
+        }
+    }
+
+    // Loaded here rather than by the first request, which would otherwise pay for it.
+    private void LoadFaceDetector()
+    {
+        try
+        {
+            services.GetRequiredService<FaceDetector>();
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or IOException)
+        {
+            LogDetectorFailed(e, e.Message);
         }
     }
 
@@ -86,6 +103,10 @@ public sealed partial class RegistryStartup(
     [LoggerMessage(EventId = 1005, Level = LogLevel.Error,
         Message = "No model is in service: the production model failed to load: {Reason}")]
     private partial void LogLoadFailed(Exception exception, string reason);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Error,
+        Message = "The face detector failed to load; the service is not ready: {Reason}")]
+    private partial void LogDetectorFailed(Exception exception, string reason);
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "The seed model folder {Folder} does not exist")]
     private partial void LogNoSeed(string folder);

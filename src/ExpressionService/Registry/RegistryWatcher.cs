@@ -24,13 +24,13 @@ public sealed partial class RegistryWatcher(
                     await promotion.FollowRegistryAsync(stoppingToken);
                     refusal = null;
                 }
-                catch (CheckpointException e) when (e.Message != refusal)
+                catch (Exception e) when (e is CheckpointException or InvalidDataException or IOException && e.Message != refusal)
                 {
                     // Said once per refusal, not at every tick.
                     LogRefused(e, e.Message);
                     refusal = e.Message;
                 }
-                catch (CheckpointException)
+                catch (Exception e) when (e is CheckpointException or InvalidDataException or IOException)
                 {
                     // Already reported.
                 }
