@@ -23,19 +23,25 @@ public static class JobEndpoints
             .RequireApiKey();
         group.MapGet("", List)
             .WithName("ListJobs")
-            .WithSummary("List jobs, newest first, a page at a time, optionally in one state.");
+            .WithSummary("List jobs, newest first, a page at a time, optionally in one state.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{id}", Get)
             .WithName("GetJob")
-            .WithSummary("Get a job: state, stage, progress, transitions, per-epoch metrics, outcome.");
+            .WithSummary("Get a job: state, stage, progress, transitions, per-epoch metrics, outcome.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/logs", Logs)
             .WithName("GetJobLogs")
-            .WithSummary("Get a job's own log lines.");
+            .WithSummary("Get a job's own log lines.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/events", Events)
             .WithName("FollowJob")
-            .WithSummary("Follow a job as server-sent events (state, progress, epoch, log) until it finishes.");
+            .WithSummary("Follow a job as server-sent events (state, progress, epoch, log) until it finishes.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/cancel", Cancel)
             .WithName("CancelJob")
             .WithSummary("Cancel a job: a queued one at once, a running one at its next step, keeping its last checkpoint.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .RequireApiKey();
 
         return app;

@@ -67,9 +67,17 @@ public static class OpenApiDocumentation
             [
                 new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] },
             ];
-            operation.Responses ??= new OpenApiResponses();
-            operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No API key was sent." });
-            operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The API key is not valid." });
+            Describe(operation, "401", "No API key was sent.");
+            Describe(operation, "403", "The API key is not valid.");
+        }
+
+        // The responses themselves (problem details) come from the endpoint's metadata; this says when.
+        private static void Describe(OpenApiOperation operation, string status, string description)
+        {
+            if (operation.Responses?.TryGetValue(status, out var response) == true && response is OpenApiResponse problem)
+            {
+                problem.Description = description;
+            }
         }
     }
 

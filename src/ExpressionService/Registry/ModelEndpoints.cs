@@ -16,17 +16,26 @@ public static class ModelEndpoints
             .WithSummary("List the registry's models with their versions and aliases.");
         group.MapGet("/{name}/versions/{version:int}", GetVersion)
             .WithName("GetModelVersion")
-            .WithSummary("Get one version's metadata: labels, architecture, training settings, metrics and report files.");
+            .WithSummary("Get one version's metadata: labels, architecture, training settings, metrics and report files.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{name}/versions/{version:int}/report/{file}", GetReportFile)
             .WithName("GetModelReportFile")
-            .WithSummary("Download a file of a version's report: metrics.json or a PNG plot.");
+            .WithSummary("Download a file of a version's report: metrics.json or a PNG plot.")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/json", "image/png")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{name}/versions/{version:int}/promote", PromoteAsync)
             .WithName("PromoteModelVersion")
             .WithSummary("Put a version in service: it is loaded, verified and warmed up before it replaces the current one.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .RequireApiKey();
         group.MapPost("/{name}/rollback", RollbackAsync)
             .WithName("RollbackModel")
             .WithSummary("Put a model's previous production version back in service.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .RequireApiKey();
 
         return app;
