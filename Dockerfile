@@ -23,7 +23,7 @@ ARG TORCH_BACKEND
 WORKDIR /src
 
 # Restore in a layer of its own: it is rebuilt only when a project or package version changes.
-COPY Directory.Build.props Directory.Build.targets Directory.Packages.props .editorconfig ./
+COPY Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/
 COPY src/ExpressionNet/ExpressionNet.csproj src/ExpressionNet/
 COPY src/ExpressionService/ExpressionService.csproj src/ExpressionService/
@@ -31,6 +31,7 @@ RUN dotnet restore src/ExpressionService/ExpressionService.csproj -p:TorchBacken
 
 # The build copies the two face nets it needs from this folder instead of running npm itself.
 COPY --from=face-api /src/tools/face-api/node_modules/@vladmandic/face-api/model/ /face-api/model/
+COPY .editorconfig ./
 COPY src/ src/
 # The shipped default model, which seeds an empty registry.
 COPY models/default/ models/default/
