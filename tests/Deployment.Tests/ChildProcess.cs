@@ -24,10 +24,7 @@ internal static class ChildProcess
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
-        {
-            start.Environment[name] = value;
-        }
+        SetEnvironment(start, environment);
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");
         var output = process.StandardOutput.ReadToEndAsync();
@@ -44,6 +41,22 @@ internal static class ChildProcess
         }
 
         return new ProcessResult(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Sets variables of a process to start; a null value removes one it would inherit.</summary>
+    public static void SetEnvironment(ProcessStartInfo start, IReadOnlyDictionary<string, string?>? environment)
+    {
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
     }
 
     /// <summary>Whether a program can be found on the PATH.</summary>
