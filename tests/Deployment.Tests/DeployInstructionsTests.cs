@@ -17,10 +17,11 @@ public sealed class DeployInstructionsTests
     [MemberData(nameof(Documents))]
     public async Task EveryDockerCommandIsOneTheFilesSupport(string document)
     {
-        var compose = (await Compose.ResolvedAsync()).RequiredMap("services");
-        var builtImages = compose.Keys.ToDictionary(
-            s => compose.RequiredMap(s).Required("image"),
-            s => compose.RequiredMap(s).At("build", "args")?.String("TORCH_BACKEND") ?? Image.GlobalArguments["TORCH_BACKEND"]);
+        var compose = await Compose.ServicesAsync();
+        var defaultBackend = Image.GlobalArguments["TORCH_BACKEND"];
+        var builtImages = compose.Keys.Select(compose.RequiredMap).ToDictionary(
+            s => s.Required("image"),
+            s => s.At("build", "args")?.String("TORCH_BACKEND") ?? defaultBackend);
         var commands = DockerCommands(Repository.ReadText(document)).ToList();
         var problems = new List<string>();
 
@@ -30,7 +31,7 @@ public sealed class DeployInstructionsTests
             {
                 "compose" => await ComposeProblemsAsync(command[2..], compose),
                 "build" => BuildProblems(command[2..], builtImages),
-                "push" => builtImages.ContainsKey(command[^1]) ? [] : [$"{command[^1]} is built by no command before it"],
+                "push" => builtImages.ContainsKey(command[^1]) ? [] : [$"no command before builds {command[^1]}"],
                 "run" => RunProblems(command[2..], builtImages),
                 _ => [$"docker {command[1]} is not a command these checks know"],
             };
@@ -56,11 +57,12 @@ public sealed class DeployInstructionsTests
         var options = arguments[(index + 1)..].Where(a => a.StartsWith('-')).ToList();
         var named = arguments[(index + 1)..].Where(a => !a.StartsWith('-')).ToList();
         var known = services.Keys.ToList();
+        IReadOnlyList<string> ProfilesOf(string service) => services.RequiredMap(service).Strings("profiles");
 
-        problems.AddRange(profiles.Where(p => !known.Any(s => services.RequiredMap(s).Strings("profiles").Contains(p))).Select(p => $"no service has the profile '{p}'"));
+        problems.AddRange(profiles.Where(p => !known.Any(s => ProfilesOf(s).Contains(p))).Select(p => $"no profile '{p}'"));
         problems.AddRange(named.Where(s => !known.Contains(s)).Select(s => $"no service '{s}'"));
-        problems.AddRange(named.Where(known.Contains).Where(s => !services.RequiredMap(s).Strings("profiles").All(profiles.Contains))
-            .Select(s => $"{s} needs its profile enabled"));
+        problems.AddRange(named.Where(known.Contains).Where(s => !ProfilesOf(s).All(profiles.Contains))
+            .Select(s => $"{s} needs its profile"));
         problems.AddRange(options.Except(["-d", "--build", "-f", "-v"]).Select(o => $"option {o} is not one these checks know"));
         if (subcommand is not ("up" or "down" or "ps" or "logs"))
         {
@@ -69,17 +71,16 @@ public sealed class DeployInstructionsTests
 
         if (subcommand == "up")
         {
-            var started = named.Count > 0
-                ? named
-                : known.Where(s => services.RequiredMap(s).Strings("profiles").All(profiles.Contains)).ToList();
+            var started = named.Count > 0 ? named : known.Where(s => ProfilesOf(s).All(profiles.Contains)).ToList();
             var clashes = started.Where(known.Contains)
                 .SelectMany(s => services.RequiredMap(s).Maps("ports").Select(p => (Service: s, Port: p.String("published"))))
                 .GroupBy(p => p.Port)
-                .Where(g => g.Count() > 1);
-            problems.AddRange(clashes.Select(g => $"{string.Join(" and ", g.Select(p => p.Service))} would both publish port {g.Key}"));
+                .Where(g => g.Count() > 1)
+                .Select(g => $"{string.Join(" and ", g.Select(p => p.Service))} both publish port {g.Key}");
+            problems.AddRange(clashes);
         }
 
-        var config = await Compose.RunAsync(Compose.ExampleEnvFile, [.. profiles.SelectMany(p => new[] { "--profile", p }), "config", "-q"]);
+        var config = await Compose.ValidateAsync(profiles);
         if (config.ExitCode != 0)
         {
             problems.Add($"docker-compose config -q fails with these profiles: {config.Error}");
@@ -92,8 +93,10 @@ public sealed class DeployInstructionsTests
     {
         var problems = new List<string>();
         var backend = Image.GlobalArguments["TORCH_BACKEND"];
-        var declared = Image.GlobalArguments.Keys
-            .Concat(Image.Stages.SelectMany(s => s.Instructions).Where(i => i.Keyword == "ARG").Select(i => i.Arguments.Split('=')[0]))
+        var declared = Image.Stages.SelectMany(s => s.Instructions)
+            .Where(i => i.Keyword == "ARG")
+            .Select(i => i.Arguments.Split('=')[0])
+            .Concat(Image.GlobalArguments.Keys)
             .ToHashSet();
         var backends = Image.Stages.Select(s => s.Name).OfType<string>()
             .Where(n => n.StartsWith("runtime-", StringComparison.Ordinal) && n != "runtime-base")

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Deployment.Tests;
 
 /// <summary>
@@ -9,9 +11,8 @@ public sealed class KubernetesManifestTests(ServiceHost host)
 {
     private const string Folder = "deploy/k8s";
     private static readonly Dockerfile Image = Dockerfile.Load(Repository.PathOf("Dockerfile"));
-    private static readonly IReadOnlyList<YamlMap> Manifests = Directory.EnumerateFiles(Repository.PathOf(Folder), "*.yaml")
-        .Where(f => Path.GetFileName(f) != "kustomization.yaml")
-        .SelectMany(f => YamlMap.ParseAll(File.ReadAllText(f)))
+    private static readonly IReadOnlyList<YamlMap> Manifests = ManifestFiles()
+        .SelectMany(f => YamlMap.ParseAll(Repository.ReadText($"{Folder}/{f}")))
         .ToList();
 
     private static YamlMap Kustomization => YamlMap.Parse(Repository.ReadText($"{Folder}/kustomization.yaml"));
@@ -25,26 +26,24 @@ public sealed class KubernetesManifestTests(ServiceHost host)
     [Fact]
     public void EveryManifestIsANamedResourceTheKustomizationLists()
     {
-        var files = Directory.EnumerateFiles(Repository.PathOf(Folder), "*.yaml").Select(Path.GetFileName)
-            .Where(f => f != "kustomization.yaml");
-
         Assert.All(Manifests, m =>
         {
             Assert.False(string.IsNullOrEmpty(m.String("apiVersion")));
             Assert.False(string.IsNullOrEmpty(m.String("kind")));
             Assert.False(string.IsNullOrEmpty(m.RequiredMap("metadata").String("name")));
         });
-        Assert.Equal(files.Order(), Kustomization.Strings("resources").Order());
+        Assert.Equal(ManifestFiles().Order(), Kustomization.Strings("resources").Order());
     }
 
     [Fact]
     public async Task ContainersRunTheImageComposeBuildsForGpus()
     {
-        var gpu = (await Compose.ResolvedAsync()).RequiredMap("services").RequiredMap("expression-service-gpu").Required("image");
+        var gpu = (await Compose.ServicesAsync()).RequiredMap("expression-service-gpu").Required("image");
         var image = Kustomization.Maps("images").Single();
+        var containers = Deployments.SelectMany(AllContainers);
 
         Assert.Equal(gpu, $"{image.Required("newName")}:{image.Required("newTag")}");
-        Assert.All(Deployments.SelectMany(AllContainers), c => Assert.Equal(image.Required("name"), c.Required("image")));
+        Assert.All(containers, c => Assert.Equal(image.Required("name"), c.Required("image")));
     }
 
     [Fact]
@@ -73,19 +72,21 @@ public sealed class KubernetesManifestTests(ServiceHost host)
     {
         Assert.All(Deployments, deployment =>
         {
-            var pod = deployment.At("spec", "template", "spec")!;
-            var volumes = pod.Maps("volumes").Select(v => v.Required("name")).ToHashSet();
+            var volumes = PodSpec(deployment).Maps("volumes").Select(v => v.Required("name")).ToHashSet();
             foreach (var container in AllContainers(deployment))
             {
                 var mounts = container.Maps("volumeMounts");
                 Assert.All(mounts, m => Assert.Contains(m.Required("mountPath"), Image.Volumes));
                 Assert.All(mounts, m => Assert.Contains(m.Required("name"), volumes));
 
-                var paths = Environment(container).Where(e => e.Key is "Registry__Root" or "Jobs__Database" or "Jobs__WorkRoot" or "Jobs__DataRoot");
-                Assert.All(paths, p => Assert.Contains(mounts, m => p.Value == m.Required("mountPath") || p.Value.StartsWith(m.Required("mountPath") + "/", StringComparison.Ordinal)));
+                var paths = Environment(container)
+                    .Where(e => e.Key is "Registry__Root" or "Jobs__Database" or "Jobs__WorkRoot" or "Jobs__DataRoot");
+                Assert.All(paths, p => Assert.Contains(mounts, m => IsWithin(p.Value, m.Required("mountPath"))));
             }
 
-            var claims = pod.Maps("volumes").Select(v => v.Map("persistentVolumeClaim")?.String("claimName")).OfType<string>();
+            var claims = PodSpec(deployment).Maps("volumes")
+                .Select(v => v.Map("persistentVolumeClaim")?.String("claimName"))
+                .OfType<string>();
             Assert.All(claims, claim => Resource("PersistentVolumeClaim", claim));
         });
     }
@@ -101,7 +102,8 @@ public sealed class KubernetesManifestTests(ServiceHost host)
 
             Assert.Equal("/health/ready", readiness.Required("path"));
             Assert.Equal("/health/live", liveness.Required("path"));
-            Assert.True(host.Serves(readiness.Required("path")) && host.Serves(liveness.Required("path")), "The service has no such endpoint.");
+            Assert.True(host.Serves(readiness.Required("path")), "The service does not serve the readiness path.");
+            Assert.True(host.Serves(liveness.Required("path")), "The service does not serve the liveness path.");
             Assert.Equal(port, readiness.Required("port"));
             Assert.Equal(port, liveness.Required("port"));
         });
@@ -112,7 +114,7 @@ public sealed class KubernetesManifestTests(ServiceHost host)
     {
         var container = Containers(Serving).Single();
 
-        Assert.True(int.Parse(Serving.At("spec")!.Required("replicas"), System.Globalization.CultureInfo.InvariantCulture) > 1);
+        Assert.True(int.Parse(Serving.At("spec")!.Required("replicas"), CultureInfo.InvariantCulture) > 1);
         Assert.Equal("1", container.At("resources", "limits")!.Required("nvidia.com/gpu"));
         Assert.NotNull(container.At("resources", "requests")!.String("cpu"));
         Assert.NotNull(container.At("resources", "requests")!.String("memory"));
@@ -133,7 +135,7 @@ public sealed class KubernetesManifestTests(ServiceHost host)
         Assert.Equal(["ReadWriteOnce"], jobsClaim.At("spec")!.Strings("accessModes"));
         Assert.Equal(["ReadWriteMany"], registryClaim.At("spec")!.Strings("accessModes"));
         Assert.Equal(registryClaim.RequiredMap("metadata").Required("name"), ClaimAt(Serving, "/data/registry"));
-        Assert.Equal("true", container.Maps("volumeMounts").Single(m => m.Required("mountPath") == "/data/datasets").String("readOnly"));
+        Assert.Equal("true", Mount(Trainer, "/data/datasets").String("readOnly"));
     }
 
     [Fact]
@@ -142,20 +144,22 @@ public sealed class KubernetesManifestTests(ServiceHost host)
         foreach (var service in Manifests.Where(m => m.String("kind") == "Service"))
         {
             var selector = service.At("spec", "selector")!;
-            var pods = Deployments.Where(d => selector.Keys.All(k => d.At("spec", "template", "metadata", "labels")?.String(k) == selector.String(k))).ToList();
-            Assert.Single(pods);
-            Assert.All(service.At("spec")!.Maps("ports"), p => Assert.Equal(Containers(pods[0]).Single().Maps("ports").Single().Required("name"), p.Required("targetPort")));
+            var pods = Deployments.Where(d => selector.Keys.All(k => Labels(d).String(k) == selector.String(k))).ToList();
+            var port = Containers(Assert.Single(pods)).Single().Maps("ports").Single().Required("name");
+            Assert.All(service.At("spec")!.Maps("ports"), p => Assert.Equal(port, p.Required("targetPort")));
         }
 
-        var paths = Resource("Ingress", "expression-service").At("spec")!.Maps("rules").Single().At("http")!.Maps("paths");
+        var ingress = Resource("Ingress", "expression-service").At("spec")!;
+        var paths = ingress.Maps("rules").Single().At("http")!.Maps("paths");
         Assert.All(paths, p =>
         {
             var backend = p.At("backend", "service")!;
-            var service = Resource("Service", backend.Required("name"));
-            Assert.Contains(backend.At("port")!.Required("name"), service.At("spec")!.Maps("ports").Select(q => q.Required("name")));
+            var ports = Resource("Service", backend.Required("name")).At("spec")!.Maps("ports").Select(q => q.Required("name"));
+            Assert.Contains(backend.At("port")!.Required("name"), ports);
             Assert.Contains(host.Routes, r => r.StartsWith(p.Required("path"), StringComparison.Ordinal));
         });
-        Assert.Equal("expression-trainer", paths.Single(p => p.Required("path") == "/jobs").At("backend", "service")!.Required("name"));
+        var jobs = paths.Single(p => p.Required("path") == "/jobs");
+        Assert.Equal("expression-trainer", jobs.At("backend", "service")!.Required("name"));
     }
 
     [Fact]
@@ -169,25 +173,43 @@ public sealed class KubernetesManifestTests(ServiceHost host)
         var readme = Repository.ReadText("deploy/README.md");
 
         var secret = Assert.Single(secrets);
-        Assert.Contains($"kubectl create secret generic {secret.Name} --from-literal={secret.Key}=", readme, StringComparison.Ordinal);
+        var command = $"kubectl create secret generic {secret.Name} --from-literal={secret.Key}=";
+        Assert.Contains(command, readme, StringComparison.Ordinal);
     }
+
+    private static IEnumerable<string> ManifestFiles() =>
+        Directory.EnumerateFiles(Repository.PathOf(Folder), "*.yaml")
+            .Select(f => Path.GetFileName(f))
+            .Where(f => f != "kustomization.yaml");
 
     private static YamlMap Resource(string kind, string name) =>
         Manifests.SingleOrDefault(m => m.String("kind") == kind && m.RequiredMap("metadata").String("name") == name)
         ?? throw new Xunit.Sdk.XunitException($"deploy/k8s has no {kind} named {name}.");
 
-    private static IEnumerable<YamlMap> Containers(YamlMap deployment) => deployment.At("spec", "template", "spec")!.Maps("containers");
+    private static YamlMap PodSpec(YamlMap deployment) => deployment.At("spec", "template", "spec")!;
+
+    private static YamlMap Labels(YamlMap deployment) => deployment.At("spec", "template", "metadata", "labels")!;
+
+    private static IEnumerable<YamlMap> Containers(YamlMap deployment) => PodSpec(deployment).Maps("containers");
 
     private static IEnumerable<YamlMap> AllContainers(YamlMap deployment) =>
-        Containers(deployment).Concat(deployment.At("spec", "template", "spec")!.Maps("initContainers"));
+        Containers(deployment).Concat(PodSpec(deployment).Maps("initContainers"));
 
     private static Dictionary<string, string> Environment(YamlMap container) =>
-        container.Maps("env").Where(e => e.String("value") is not null).ToDictionary(e => e.Required("name"), e => e.Required("value"));
+        container.Maps("env")
+            .Where(e => e.String("value") is not null)
+            .ToDictionary(e => e.Required("name"), e => e.Required("value"));
+
+    private static bool IsWithin(string path, string folder) =>
+        path == folder || path.StartsWith(folder + "/", StringComparison.Ordinal);
+
+    private static YamlMap Mount(YamlMap deployment, string mountPath) =>
+        Containers(deployment).Single().Maps("volumeMounts").Single(m => m.Required("mountPath") == mountPath);
 
     private static YamlMap PodVolumeAt(YamlMap deployment, string mountPath)
     {
-        var mount = Containers(deployment).Single().Maps("volumeMounts").Single(m => m.Required("mountPath") == mountPath);
-        return deployment.At("spec", "template", "spec")!.Maps("volumes").Single(v => v.Required("name") == mount.Required("name"));
+        var name = Mount(deployment, mountPath).Required("name");
+        return PodSpec(deployment).Maps("volumes").Single(v => v.Required("name") == name);
     }
 
     private static string VolumeSource(YamlMap deployment, string mountPath) =>

@@ -31,7 +31,8 @@ public sealed class PublishedServiceTests(ITestOutputHelper output)
     public async Task PublishedServiceStartsAsTheImageDoesAndClassifiesAPortrait()
     {
         Assert.True(File.Exists(Repository.PathOf("models/default/model.json")),
-            "models/default holds no model: the image ships it to seed an empty registry, and without it the service never becomes ready.");
+            "models/default holds no model: the image ships it to seed an empty registry, and without it "
+            + "the service never becomes ready.");
         var root = Directory.CreateTempSubdirectory("deployment-publish-").FullName;
         try
         {
@@ -46,7 +47,8 @@ public sealed class PublishedServiceTests(ITestOutputHelper output)
             var asAppUser = await PrepareAppUserAsync(data, Path.Combine(root, "home"), settings);
 
             using var service = StartService(app, settings, asAppUser);
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{settings["ASPNETCORE_HTTP_PORTS"]}") };
+            var address = new Uri($"http://127.0.0.1:{settings["ASPNETCORE_HTTP_PORTS"]}");
+            using var client = new HttpClient { BaseAddress = address };
             await WaitUntilReadyAsync(client, service);
 
             var healthcheck = await ChildProcess.RunAsync(
@@ -61,7 +63,7 @@ public sealed class PublishedServiceTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.OK, classified.StatusCode);
             Assert.Single(body["images"]!.AsArray()[0]!["faces"]!.AsArray());
             Assert.Equal(HttpStatusCode.NotFound, cancelled.StatusCode);
-            Assert.True(File.Exists(Path.Combine(data, "registry", "aliases.json")), "The registry was not seeded under Registry__Root.");
+            Assert.True(File.Exists(Path.Combine(data, "registry", "aliases.json")), "No registry was seeded at Registry__Root.");
             Assert.True(File.Exists(Path.Combine(data, "jobs", "jobs.db")), "The job database is not at Jobs__Database.");
         }
         finally
@@ -74,14 +76,13 @@ public sealed class PublishedServiceTests(ITestOutputHelper output)
     // nets from the npm package the build installed, as the Dockerfile takes them from its stage.
     private async Task PublishAsync(string folder)
     {
-        var configuration = typeof(PublishedServiceTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
+        var configuration = typeof(PublishedServiceTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!;
+        var project = Repository.PathOf("src/ExpressionService/ExpressionService.csproj");
+        var faceApiModels = Repository.PathOf("tools/face-api/node_modules/@vladmandic/face-api/model/");
         var watch = Stopwatch.StartNew();
         var result = await ChildProcess.RunAsync(
             "dotnet",
-            [
-                "publish", Repository.PathOf("src/ExpressionService/ExpressionService.csproj"), "--no-build", "-c", configuration,
-                "-o", folder, "-nologo", $"-p:FaceApiModelDir={Repository.PathOf("tools/face-api/node_modules/@vladmandic/face-api/model/")}",
-            ],
+            ["publish", project, "--no-build", "-c", configuration.Configuration, "-o", folder, $"-p:FaceApiModelDir={faceApiModels}"],
             Repository.Root,
             PublishTimeout);
         output.WriteLine($"dotnet publish --no-build took {watch.Elapsed.TotalSeconds:F1} s");
@@ -124,7 +125,8 @@ public sealed class PublishedServiceTests(ITestOutputHelper output)
             return false;
         }
 
-        var chown = await ChildProcess.RunAsync("chown", ["-R", $"{AppUser}:{AppUser}", data, home], data, TimeSpan.FromSeconds(30));
+        var chown = await ChildProcess.RunAsync(
+            "chown", ["-R", $"{AppUser}:{AppUser}", data, home], data, TimeSpan.FromSeconds(30));
         Assert.True(chown.ExitCode == 0, chown.Error);
         return true;
     }
