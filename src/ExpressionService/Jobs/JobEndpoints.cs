@@ -81,6 +81,10 @@ public static class JobEndpoints
         return TypedResults.Accepted($"/jobs/{job.Id}", job);
     }
 
+    /// <param name="store">The job store.</param>
+    /// <param name="state">Only jobs in this state.</param>
+    /// <param name="page">The page, from 1 (the default).</param>
+    /// <param name="pageSize">Jobs per page, 1 to 100 (20 by default).</param>
     internal static Results<Ok<JobPage>, ProblemHttpResult> List(JobStore store, JobState? state, int? page, int? pageSize)
     {
         var number = page ?? 1;
@@ -94,12 +98,20 @@ public static class JobEndpoints
         return TypedResults.Ok(store.List(state, number, size));
     }
 
+    /// <param name="id">The job's id, as returned when it was submitted.</param>
+    /// <param name="store">The job store.</param>
     internal static Results<Ok<Job>, ProblemHttpResult> Get(string id, JobStore store) =>
         store.Get(id) is { } job ? TypedResults.Ok(job) : NotFound(id);
 
+    /// <param name="id">The job's id, as returned when it was submitted.</param>
+    /// <param name="store">The job store.</param>
     internal static Results<Ok<IReadOnlyList<JobLogLine>>, ProblemHttpResult> Logs(string id, JobStore store) =>
         store.StateOf(id) is null ? NotFound(id) : TypedResults.Ok(store.Logs(id));
 
+    /// <param name="id">The job's id, as returned when it was submitted.</param>
+    /// <param name="store">The job store.</param>
+    /// <param name="events">The live events of running jobs.</param>
+    /// <param name="cancellationToken">Cancelled when the client goes away.</param>
     internal static Results<ServerSentEventsResult<JobEvent>, ProblemHttpResult> Events(
         string id, JobStore store, JobEvents events, CancellationToken cancellationToken)
     {
@@ -115,6 +127,9 @@ public static class JobEndpoints
         return TypedResults.ServerSentEvents(Stream(job, subscription, store, cancellationToken));
     }
 
+    /// <param name="id">The job's id, as returned when it was submitted.</param>
+    /// <param name="store">The job store.</param>
+    /// <param name="services">The services, for the job runner where this instance has one.</param>
     internal static Results<Accepted<Job>, ProblemHttpResult> Cancel(string id, JobStore store, IServiceProvider services)
     {
         var job = store.RequestCancel(id);

@@ -54,6 +54,9 @@ public static class ModelEndpoints
         return TypedResults.Ok(models);
     }
 
+    /// <param name="name">The model's name in the registry.</param>
+    /// <param name="version">The version number.</param>
+    /// <param name="registry">The model registry.</param>
     internal static Results<Ok<ModelVersionDetails>, ProblemHttpResult> GetVersion(string name, int version, ModelRegistry registry)
     {
         if (!registry.Exists(name, version))
@@ -87,6 +90,10 @@ public static class ModelEndpoints
         return TypedResults.Ok(new ModelVersionDetails(name, version, names, metadata, ReportFiles(folder)));
     }
 
+    /// <param name="name">The model's name in the registry.</param>
+    /// <param name="version">The version number.</param>
+    /// <param name="file">The report file's name, as listed in the version's details.</param>
+    /// <param name="registry">The model registry.</param>
     internal static Results<PhysicalFileHttpResult, ProblemHttpResult> GetReportFile(
         string name, int version, string file, ModelRegistry registry)
     {
@@ -112,6 +119,11 @@ public static class ModelEndpoints
         return TypedResults.PhysicalFile(Path.Combine(folder, "report", file), contentType);
     }
 
+    /// <param name="name">The model's name in the registry.</param>
+    /// <param name="version">The version number.</param>
+    /// <param name="registry">The model registry.</param>
+    /// <param name="promotion">Loads, verifies and swaps in versions.</param>
+    /// <param name="cancellationToken">Cancelled when the client goes away.</param>
     internal static async Task<Results<Ok<PromotionResult>, ProblemHttpResult>> PromoteAsync(
         string name, int version, ModelRegistry registry, ModelPromotion promotion, CancellationToken cancellationToken)
     {
@@ -130,6 +142,10 @@ public static class ModelEndpoints
         }
     }
 
+    /// <param name="name">The model's name in the registry.</param>
+    /// <param name="registry">The model registry.</param>
+    /// <param name="promotion">Loads, verifies and swaps in versions.</param>
+    /// <param name="cancellationToken">Cancelled when the client goes away.</param>
     internal static async Task<Results<Ok<PromotionResult>, ProblemHttpResult>> RollbackAsync(
         string name, ModelRegistry registry, ModelPromotion promotion, CancellationToken cancellationToken)
     {
