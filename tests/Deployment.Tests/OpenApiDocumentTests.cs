@@ -58,6 +58,18 @@ public sealed class OpenApiDocumentTests(ServiceHost host)
     }
 
     [Fact]
+    public async Task EveryParameterIsDescribed()
+    {
+        var lacking = Operations(await DocumentAsync())
+            .SelectMany(o => (o.Operation["parameters"]?.AsArray() ?? [])
+                .Where(p => string.IsNullOrWhiteSpace((string?)p!["description"]))
+                .Select(p => $"{o.Name} {(string?)p!["name"]}"))
+            .ToList();
+
+        Assert.True(lacking.Count == 0, $"Parameters without a description: {string.Join(", ", lacking)}");
+    }
+
+    [Fact]
     public async Task EverySuccessResponseHasAMediaTypeAndASchema()
     {
         var lacking = Operations(await DocumentAsync())
