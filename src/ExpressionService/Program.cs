@@ -27,7 +27,7 @@ app.MapClassification();
 app.MapModels();
 app.MapJobs();
 app.MapOperations();
-app.MapMetrics(registry: app.Services.GetRequiredService<ServiceMetrics>().Registry);
+app.MapMetrics(OpenApiDocumentation.MetricsPath, app.Services.GetRequiredService<ServiceMetrics>().Registry);
 
 app.Run();
 

@@ -23,19 +23,25 @@ public static class JobEndpoints
             .RequireApiKey();
         group.MapGet("", List)
             .WithName("ListJobs")
-            .WithSummary("List jobs, newest first, a page at a time, optionally in one state.");
+            .WithSummary("List jobs, newest first, a page at a time, optionally in one state.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{id}", Get)
             .WithName("GetJob")
-            .WithSummary("Get a job: state, stage, progress, transitions, per-epoch metrics, outcome.");
+            .WithSummary("Get a job: state, stage, progress, transitions, per-epoch metrics, outcome.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/logs", Logs)
             .WithName("GetJobLogs")
-            .WithSummary("Get a job's own log lines.");
+            .WithSummary("Get a job's own log lines.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/events", Events)
             .WithName("FollowJob")
-            .WithSummary("Follow a job as server-sent events (state, progress, epoch, log) until it finishes.");
+            .WithSummary("Follow a job as server-sent events (state, progress, epoch, log) until it finishes.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/cancel", Cancel)
             .WithName("CancelJob")
             .WithSummary("Cancel a job: a queued one at once, a running one at its next step, keeping its last checkpoint.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .RequireApiKey();
 
         return app;
@@ -75,6 +81,10 @@ public static class JobEndpoints
         return TypedResults.Accepted($"/jobs/{job.Id}", job);
     }
 
+    /// <param name="store">The job store.</param>
+    /// <param name="state">Only jobs in this state.</param>
+    /// <param name="page">The page, from 1 (the default).</param>
+    /// <param name="pageSize">Jobs per page, 1 to 100 (20 by default).</param>
     internal static Results<Ok<JobPage>, ProblemHttpResult> List(JobStore store, JobState? state, int? page, int? pageSize)
     {
         var number = page ?? 1;
@@ -88,12 +98,20 @@ public static class JobEndpoints
         return TypedResults.Ok(store.List(state, number, size));
     }
 
+    /// <param name="id">The job's id, as returned when it was submitted.</param>
+    /// <param name="store">The job store.</param>
     internal static Results<Ok<Job>, ProblemHttpResult> Get(string id, JobStore store) =>
         store.Get(id) is { } job ? TypedResults.Ok(job) : NotFound(id);
 
+    /// <param name="id">The job's id, as returned when it was submitted.</param>
+    /// <param name="store">The job store.</param>
     internal static Results<Ok<IReadOnlyList<JobLogLine>>, ProblemHttpResult> Logs(string id, JobStore store) =>
         store.StateOf(id) is null ? NotFound(id) : TypedResults.Ok(store.Logs(id));
 
+    /// <param name="id">The job's id, as returned when it was submitted.</param>
+    /// <param name="store">The job store.</param>
+    /// <param name="events">The live events of running jobs.</param>
+    /// <param name="cancellationToken">Cancelled when the client goes away.</param>
     internal static Results<ServerSentEventsResult<JobEvent>, ProblemHttpResult> Events(
         string id, JobStore store, JobEvents events, CancellationToken cancellationToken)
     {
@@ -109,6 +127,9 @@ public static class JobEndpoints
         return TypedResults.ServerSentEvents(Stream(job, subscription, store, cancellationToken));
     }
 
+    /// <param name="id">The job's id, as returned when it was submitted.</param>
+    /// <param name="store">The job store.</param>
+    /// <param name="services">The services, for the job runner where this instance has one.</param>
     internal static Results<Accepted<Job>, ProblemHttpResult> Cancel(string id, JobStore store, IServiceProvider services)
     {
         var job = store.RequestCancel(id);

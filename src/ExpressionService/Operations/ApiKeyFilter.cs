@@ -41,6 +41,8 @@ public static class ApiKeyEndpointExtensions
     {
         builder.AddEndpointFilter<TBuilder, ApiKeyFilter>();
         builder.WithMetadata(new RequiresApiKeyMetadata());
+        builder.ProducesProblem(StatusCodes.Status401Unauthorized);
+        builder.ProducesProblem(StatusCodes.Status403Forbidden);
         return builder;
     }
 }

@@ -10,6 +10,8 @@ namespace ExpressionService.Operations;
 /// <summary>Liveness and readiness endpoints and the checks behind readiness.</summary>
 public static class HealthEndpoints
 {
+    public const string LivePath = "/health/live";
+    public const string ReadyPath = "/health/ready";
     private const string ReadyTag = "ready";
 
     public static IServiceCollection AddOperations(this IServiceCollection services)
@@ -24,12 +26,12 @@ public static class HealthEndpoints
 
     public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder app)
     {
-        // Liveness runs no checks: the process answering is the signal.
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
-            .WithTags("Operations").WithSummary("Liveness: 200 while the process runs.");
+        // Liveness runs no checks: the process answering is the signal. The OpenAPI document
+        // describes both endpoints (see OpenApiDocumentation), as the API explorer cannot see them.
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false });
 
         // Still loading is Degraded (logged as a warning, not an error) but not ready all the same.
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
             ResultStatusCodes =
@@ -39,8 +41,7 @@ public static class HealthEndpoints
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
             ResponseWriter = WriteReportAsync,
-        }).WithTags("Operations").WithSummary(
-            "Readiness: 200 once a model is loaded and warmed up and the face detector is loaded; 503 with the reason before that or after a failure.");
+        });
         return app;
     }
 

@@ -8,6 +8,9 @@ namespace ExpressionService.Operations;
 public static class OpenApiDocumentation
 {
     public const string DocumentName = "v1";
+
+    /// <summary>Where Program maps the Prometheus exporter.</summary>
+    public const string MetricsPath = "/metrics";
     private const string ApiKeyScheme = "ApiKey";
 
     public static IServiceCollection AddOpenApiDocumentation(this IServiceCollection services)
@@ -38,6 +41,7 @@ public static class OpenApiDocumentation
             });
             options.OperationFilter<ClassifyRequestBodyFilter>();
             options.OperationFilter<ApiKeyRequirementFilter>();
+            options.DocumentFilter<OperationsDocumentFilter>();
         });
         return services;
     }
@@ -67,10 +71,71 @@ public static class OpenApiDocumentation
             [
                 new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] },
             ];
-            operation.Responses ??= new OpenApiResponses();
-            operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No API key was sent." });
-            operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The API key is not valid." });
+            Describe(operation, "401", "No API key was sent.");
+            Describe(operation, "403", "The API key is not valid.");
         }
+
+        // The responses themselves (problem details) come from the endpoint's metadata; this says when.
+        private static void Describe(OpenApiOperation operation, string status, string description)
+        {
+            if (operation.Responses?.TryGetValue(status, out var response) == true && response is OpenApiResponse problem)
+            {
+                problem.Description = description;
+            }
+        }
+    }
+
+    // Health checks and the Prometheus exporter are middleware endpoints, which the API explorer
+    // does not see; operators and orchestrators call them, so the document describes them here.
+    private sealed class OperationsDocumentFilter : IDocumentFilter
+    {
+        private const string Tag = "Operations";
+
+        public void Apply(OpenApiDocument document, DocumentFilterContext context)
+        {
+            document.Tags ??= new HashSet<OpenApiTag>();
+            document.Tags.Add(new OpenApiTag { Name = Tag, Description = "Health probes and metrics, for orchestrators and monitoring." });
+            document.Paths ??= [];
+            document.Paths.Add(HealthEndpoints.LivePath, Get(
+                "Liveness: 200 while the process runs.",
+                "GetLiveness",
+                new() { ["200"] = PlainText("The process is running: 'Healthy'.") }));
+            document.Paths.Add(HealthEndpoints.ReadyPath, Get(
+                "Readiness: 200 once a model is loaded and warmed up, 503 before or when it failed.",
+                "GetReadiness",
+                new()
+                {
+                    ["200"] = PlainText("A model is in service: 'Healthy'."),
+                    ["503"] = PlainText("No model is in service yet, or it failed to load: 'Unhealthy'."),
+                }));
+            document.Paths.Add(MetricsPath, Get(
+                "Prometheus metrics: requests, queue depth and wait, batch sizes, inference time, faces classified.",
+                "GetMetrics",
+                new() { ["200"] = PlainText("Metrics in the Prometheus text exposition format.") }));
+        }
+
+        private static OpenApiPathItem Get(string summary, string operationId, OpenApiResponses responses) => new()
+        {
+            Operations = new Dictionary<HttpMethod, OpenApiOperation>
+            {
+                [HttpMethod.Get] = new()
+                {
+                    Summary = summary,
+                    OperationId = operationId,
+                    Tags = new HashSet<OpenApiTagReference> { new(Tag) },
+                    Responses = responses,
+                },
+            },
+        };
+
+        private static OpenApiResponse PlainText(string description) => new()
+        {
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["text/plain"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+            },
+        };
     }
 
     // /classify reads its body itself, so the generator cannot see it: describe the multipart

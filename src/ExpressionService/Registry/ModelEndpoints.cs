@@ -16,17 +16,26 @@ public static class ModelEndpoints
             .WithSummary("List the registry's models with their versions and aliases.");
         group.MapGet("/{name}/versions/{version:int}", GetVersion)
             .WithName("GetModelVersion")
-            .WithSummary("Get one version's metadata: labels, architecture, training settings, metrics and report files.");
+            .WithSummary("Get one version's metadata: labels, architecture, training settings, metrics and report files.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{name}/versions/{version:int}/report/{file}", GetReportFile)
             .WithName("GetModelReportFile")
-            .WithSummary("Download a file of a version's report: metrics.json or a PNG plot.");
+            .WithSummary("Download a file of a version's report: metrics.json or a PNG plot.")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/json", "image/png")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{name}/versions/{version:int}/promote", PromoteAsync)
             .WithName("PromoteModelVersion")
             .WithSummary("Put a version in service: it is loaded, verified and warmed up before it replaces the current one.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .RequireApiKey();
         group.MapPost("/{name}/rollback", RollbackAsync)
             .WithName("RollbackModel")
             .WithSummary("Put a model's previous production version back in service.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .RequireApiKey();
 
         return app;
@@ -45,6 +54,9 @@ public static class ModelEndpoints
         return TypedResults.Ok(models);
     }
 
+    /// <param name="name">The model's name in the registry.</param>
+    /// <param name="version">The version number.</param>
+    /// <param name="registry">The model registry.</param>
     internal static Results<Ok<ModelVersionDetails>, ProblemHttpResult> GetVersion(string name, int version, ModelRegistry registry)
     {
         if (!registry.Exists(name, version))
@@ -78,6 +90,10 @@ public static class ModelEndpoints
         return TypedResults.Ok(new ModelVersionDetails(name, version, names, metadata, ReportFiles(folder)));
     }
 
+    /// <param name="name">The model's name in the registry.</param>
+    /// <param name="version">The version number.</param>
+    /// <param name="file">The report file's name, as listed in the version's details.</param>
+    /// <param name="registry">The model registry.</param>
     internal static Results<PhysicalFileHttpResult, ProblemHttpResult> GetReportFile(
         string name, int version, string file, ModelRegistry registry)
     {
@@ -103,6 +119,11 @@ public static class ModelEndpoints
         return TypedResults.PhysicalFile(Path.Combine(folder, "report", file), contentType);
     }
 
+    /// <param name="name">The model's name in the registry.</param>
+    /// <param name="version">The version number.</param>
+    /// <param name="registry">The model registry.</param>
+    /// <param name="promotion">Loads, verifies and swaps in versions.</param>
+    /// <param name="cancellationToken">Cancelled when the client goes away.</param>
     internal static async Task<Results<Ok<PromotionResult>, ProblemHttpResult>> PromoteAsync(
         string name, int version, ModelRegistry registry, ModelPromotion promotion, CancellationToken cancellationToken)
     {
@@ -121,6 +142,10 @@ public static class ModelEndpoints
         }
     }
 
+    /// <param name="name">The model's name in the registry.</param>
+    /// <param name="registry">The model registry.</param>
+    /// <param name="promotion">Loads, verifies and swaps in versions.</param>
+    /// <param name="cancellationToken">Cancelled when the client goes away.</param>
     internal static async Task<Results<Ok<PromotionResult>, ProblemHttpResult>> RollbackAsync(
         string name, ModelRegistry registry, ModelPromotion promotion, CancellationToken cancellationToken)
     {

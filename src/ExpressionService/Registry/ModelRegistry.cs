@@ -132,12 +132,18 @@ public sealed partial class ModelRegistry
         }
     }
 
-    /// <summary>Deletes what crashed publications left behind.</summary>
-    public void RemoveIncomplete()
+    /// <summary>
+    /// Deletes what crashed publications left behind: incoming folders untouched for longer than
+    /// <paramref name="abandonedAfter"/>, so that a publication in progress in another instance
+    /// sharing the registry is left alone.
+    /// </summary>
+    public void RemoveIncomplete(TimeSpan abandonedAfter)
     {
+        var cutoff = DateTime.UtcNow - abandonedAfter;
         foreach (var folder in Directory.EnumerateDirectories(Root)
                      .SelectMany(Directory.EnumerateDirectories)
-                     .Where(f => Path.GetFileName(f).StartsWith(TemporaryPrefix, StringComparison.Ordinal)))
+                     .Where(f => Path.GetFileName(f).StartsWith(TemporaryPrefix, StringComparison.Ordinal))
+                     .Where(f => Directory.GetLastWriteTimeUtc(f) < cutoff))
         {
             Directory.Delete(folder, recursive: true);
         }

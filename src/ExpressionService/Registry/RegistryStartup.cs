@@ -16,6 +16,9 @@ public sealed partial class RegistryStartup(
     IOptions<RegistryOptions> options,
     ILogger<RegistryStartup> logger) : BackgroundService
 {
+    // Copying a version into the registry takes seconds; an incoming folder this old is debris.
+    private static readonly TimeSpan AbandonedPublication = TimeSpan.FromMinutes(30);
+
     /// <summary>Set when startup has finished, whether or not a model is in service.</summary>
     public bool Finished { get; private set; }
 
@@ -29,7 +32,7 @@ public sealed partial class RegistryStartup(
         LoadFaceDetector();
         try
         {
-            registry.RemoveIncomplete();
+            registry.RemoveIncomplete(AbandonedPublication);
             Seed();
 
             var production = registry.Aliases().Production;
