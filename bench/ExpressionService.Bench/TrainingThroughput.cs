@@ -47,7 +47,8 @@ internal static class TrainingThroughput
         net.to(device);
         net.train();
         using var optimizer = optim.SGD(net.parameters(), 0.01, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
-        using var inputs = train.Views[0].to(device).to_type(ScalarType.Float32).div_(255f).sub_(0.5f).div_(0.25f);
+        using var pixels = train.Views[0].to(device);
+        using var inputs = new Preprocessing().FromBytes(pixels);
         using var labels = train.Labels.to(device);
 
         var steps = train.Count / BatchSize;

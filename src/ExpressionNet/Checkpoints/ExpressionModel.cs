@@ -46,7 +46,7 @@ public sealed class ExpressionModel : IDisposable
         var probabilities = softmax(Net.forward(input), 1);
         if (Metadata.FlipAtTest)
         {
-            probabilities = (probabilities + softmax(Net.forward(input.flip(3)), 1)) / 2;
+            probabilities = probabilities.add(softmax(Net.forward(input.flip(3)), 1), Scalars.One).div_(Scalars.Two);
         }
 
         return probabilities.cpu().MoveToOuterDisposeScope();

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
@@ -46,11 +47,11 @@ public sealed record Augmentation
 
         using var scope = NewDisposeScope();
         var angle = Uniform(count, MaxRotation * Math.PI / 180, generator);
-        var scale = Uniform(count, MaxZoom, generator).add_(1);
+        var scale = Uniform(count, MaxZoom, generator).add_(Scalars.One);
         var shiftX = Uniform(count, 2 * MaxShift, generator);
         var shiftY = Uniform(count, 2 * MaxShift, generator);
         var mirror = Flip
-            ? rand(count, generator: generator).lt(0.5).to_type(ScalarType.Float32).mul_(-2).add_(1)
+            ? rand(count, generator: generator).lt(Scalars.Half).to_type(ScalarType.Float32).mul_(Scalars.MinusTwo).add_(Scalars.One)
             : ones(count);
 
         // The sampling grid maps output coordinates to input ones, so a zoom-in divides.
@@ -69,6 +70,10 @@ public sealed record Augmentation
         return results;
     }
 
-    private static Tensor Uniform(long count, double halfWidth, Generator generator) =>
-        rand(count, generator: generator).mul_(2 * halfWidth).sub_(halfWidth);
+    private static Tensor Uniform(long count, double halfWidth, Generator generator)
+    {
+        using var width = (2 * halfWidth).ToScalar();
+        using var offset = halfWidth.ToScalar();
+        return rand(count, generator: generator).mul_(width).sub_(offset);
+    }
 }

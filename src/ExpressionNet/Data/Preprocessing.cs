@@ -44,13 +44,13 @@ public sealed record Preprocessing
     {
         using var mean = tensor(Mean.ToArray(), device: unitPixels.device).view(1, -1, 1, 1);
         using var std = tensor(Std.ToArray(), device: unitPixels.device).view(1, -1, 1, 1);
-        return (unitPixels - mean) / std;
+        return unitPixels.sub(mean).div_(std);
     }
 
     /// <summary>Turns a batch of 0..255 byte images into normalised float input.</summary>
     public Tensor FromBytes(Tensor bytes)
     {
-        using var unit = bytes.to_type(ScalarType.Float32) / 255f;
+        using var unit = bytes.to_type(ScalarType.Float32).div_(Scalars.ByteRange);
         return Normalize(unit);
     }
 

@@ -115,9 +115,9 @@ public sealed class FaceDetector : IDisposable
 
         // Interpolated along rows first, then down the columns, in the order TensorFlow.js uses.
         var columnWeights = weights.view(1, 1, 1, -1);
-        var top = topLeft + (topRight - topLeft) * columnWeights;
-        var bottom = bottomLeft + (bottomRight - bottomLeft) * columnWeights;
-        return top + (bottom - top) * weights.view(1, 1, -1, 1);
+        var top = topLeft.lerp(topRight, columnWeights);
+        var bottom = bottomLeft.lerp(bottomRight, columnWeights);
+        return top.lerp(bottom, weights.view(1, 1, -1, 1));
     }
 
     private static (Tensor Low, Tensor High, Tensor Weights) ResizeTaps(int from, int to, Device device)

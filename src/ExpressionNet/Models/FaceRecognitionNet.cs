@@ -159,7 +159,7 @@ public sealed class FaceRecognitionNet : nn.Module<Tensor, Tensor>
 
         using var scope = NewDisposeScope();
         using var meanRgb = tensor(_meanRgb, dtype: x.dtype, device: x.device).view(1, 3, 1, 1);
-        var y = (x - meanRgb) / 255;
+        var y = x.sub(meanRgb).div_(Scalars.ByteRange);
         y = F.max_pool2d(_conv32Down.call(y), kernel_size: 3, stride: 2);
         foreach (var block in _residualBlocks)
         {
@@ -276,7 +276,7 @@ public sealed class FaceRecognitionNet : nn.Module<Tensor, Tensor>
             using var scope = NewDisposeScope();
             if (!_down)
             {
-                return F.relu(_conv2.call(_conv1.call(x)) + x).MoveToOuterDisposeScope();
+                return F.relu(_conv2.call(_conv1.call(x)).add_(x, Scalars.One)).MoveToOuterDisposeScope();
             }
 
             var shortcut = F.avg_pool2d(x, kernel_size: 2, stride: 2);
@@ -302,7 +302,7 @@ public sealed class FaceRecognitionNet : nn.Module<Tensor, Tensor>
                 branch = F.pad(branch, [0, missingColumns, 0, missingRows]);
             }
 
-            return F.relu(shortcut + branch).MoveToOuterDisposeScope();
+            return F.relu(shortcut.add(branch, Scalars.One)).MoveToOuterDisposeScope();
         }
 
         public void CopyWeights(TfjsWeights weights, string prefix)
@@ -339,7 +339,7 @@ public sealed class FaceRecognitionNet : nn.Module<Tensor, Tensor>
         public override Tensor forward(Tensor x)
         {
             using var scope = NewDisposeScope();
-            return (x * _weight.view(1, -1, 1, 1) + _bias.view(1, -1, 1, 1)).MoveToOuterDisposeScope();
+            return x.mul(_weight.view(1, -1, 1, 1)).add_(_bias.view(1, -1, 1, 1), Scalars.One).MoveToOuterDisposeScope();
         }
     }
 }

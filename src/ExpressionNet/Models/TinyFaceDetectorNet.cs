@@ -99,7 +99,7 @@ public sealed class TinyFaceDetectorNet : Module<Tensor, Tensor>
         // face-api activates each convolution and then max-pools. Leaky ReLU is monotonic, so it commutes
         // with the max: activating after the pool gives the same values for a quarter of the work.
         // Unlike the later convolutions, the first runs unpadded: 416 pixels become 414.
-        var x = _conv0.forward((input - _mean) / 255);
+        var x = _conv0.forward(input.sub(_mean).div_(Scalars.ByteRange));
         foreach (var block in _blocks)
         {
             x = block.forward(LeakyRelu(MaxPoolSame(x, stride: 2)));
@@ -110,7 +110,7 @@ public sealed class TinyFaceDetectorNet : Module<Tensor, Tensor>
         return _conv8.forward(x).MoveToOuterDisposeScope();
     }
 
-    private static Tensor LeakyRelu(Tensor x) => functional.leaky_relu(x, 0.1);
+    private static Tensor LeakyRelu(Tensor x) => x.leaky_relu(Scalars.LeakySlope);
 
     // A 2x2 max-pool with TensorFlow's 'same' padding: the output is ceil(size / stride), and the rows or
     // columns that the last windows lack are padded at the bottom or right with -inf, which never wins.

@@ -313,7 +313,7 @@ public sealed class Trainer
     private Tensor[] Batch(ImageSet set, Tensor indices, Generator? generator, bool augment)
     {
         var views = set.Views
-            .Select(v => v.index_select(0, indices).to(_device).to_type(ScalarType.Float32).div_(255f))
+            .Select(v => v.index_select(0, indices).to(_device).to_type(ScalarType.Float32).div_(Scalars.ByteRange))
             .ToArray();
         return augment ? _options.Augmentation.Apply(views, generator!) : views;
     }
@@ -323,7 +323,7 @@ public sealed class Trainer
         if (_options.ClassBalance == ClassBalance.Sampled)
         {
             using var counts = train.Labels.bincount(null);
-            using var weights = (1.0f / counts.to_type(ScalarType.Float32)).index_select(0, train.Labels);
+            using var weights = counts.to_type(ScalarType.Float32).reciprocal_().index_select(0, train.Labels);
             return weights.multinomial(length, replacement: true, generator: generator);
         }
 
@@ -341,16 +341,17 @@ public sealed class Trainer
             return null;
         }
 
-        using var counts = train.Labels.bincount(null, classes).to_type(ScalarType.Float32).clamp_min(1);
-        return (counts.sum() / (classes * counts)).to(_device);
+        using var counts = train.Labels.bincount(null, classes).to_type(ScalarType.Float32).clamp_min(Scalars.One);
+        using var classCount = ((float)classes).ToScalar();
+        return (counts.sum() / counts.mul(classCount)).to(_device);
     }
 
     private Preprocessing StudentPreprocessing(ImageSet train)
     {
         using var scope = NewDisposeScope();
-        var pixels = train.Views[StudentView].to_type(ScalarType.Float32).div_(255f);
+        var pixels = train.Views[StudentView].to_type(ScalarType.Float32).div_(Scalars.ByteRange);
         var mean = pixels.mean([0, 2, 3]).data<float>().ToArray();
-        var std = pixels.std([0, 2, 3]).clamp_min(1e-3).data<float>().ToArray();
+        var std = pixels.std([0, 2, 3]).clamp_min(Scalars.LeastStd).data<float>().ToArray();
         return new Preprocessing
         {
             InputSize = _options.Model.InputSize,
@@ -361,7 +362,7 @@ public sealed class Trainer
         };
     }
 
-    private static Tensor TeacherInput(Tensor[] views) => views[TeacherView] * 255f;
+    private static Tensor TeacherInput(Tensor[] views) => views[TeacherView].mul(Scalars.ByteRange);
 
     private static optim.Optimizer CreateOptimizer(StageOptions settings, IReadOnlyList<ParameterGroup> groups) =>
         settings.Optimizer switch
