@@ -67,6 +67,19 @@ public class ExpNetTests
     }
 
     [Fact]
+    public void TwoConvolutionsPerBlockDoubleTheDepthAndKeepTheTopMap()
+    {
+        using var scope = NewDisposeScope();
+        using var net = new ExpNet(new ExpNetOptions { ConvolutionsPerBlock = 2, Widths = [8, 16, 16] }, classCount: 3);
+
+        var features = net.Features(rand(2, 1, 48, 48));
+
+        Assert.Equal(6, net.modules().OfType<Conv2d>().Count());
+        Assert.Equal(3, net.modules().OfType<MaxPool2d>().Count());
+        Assert.Equal([2L, 16, 6, 6], features.shape);
+    }
+
+    [Fact]
     public void ResetHeadRedrawsTheClassifierAndKeepsTheConvolutions()
     {
         using var scope = NewDisposeScope();

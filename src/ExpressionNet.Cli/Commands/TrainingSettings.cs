@@ -26,6 +26,10 @@ internal class TrainingSettings : DataSettings
     [Description("ExpNet's convolution widths, comma-separated. Default: 64,128,256,512,512.")]
     public string? Widths { get; init; }
 
+    [CommandOption("--convolutions-per-block <N>")]
+    [Description("3x3 convolutions before each of ExpNet's poolings: 1 (the paper's net, the default) or more.")]
+    public int? ConvolutionsPerBlock { get; init; }
+
     [CommandOption("--batch-norm")]
     [Description("Batch normalisation after each convolution.")]
     public bool? BatchNorm { get; init; }
@@ -112,6 +116,7 @@ internal class TrainingSettings : DataSettings
             InputSize = InputSize ?? options.Model.InputSize,
             Colour = Colour is null ? options.Model.Colour : Enum.Parse<ColourMode>(Colour, ignoreCase: true),
             Widths = Widths?.Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray() ?? options.Model.Widths,
+            ConvolutionsPerBlock = ConvolutionsPerBlock ?? options.Model.ConvolutionsPerBlock,
             BatchNorm = BatchNorm ?? options.Model.BatchNorm,
         };
         options = options with

@@ -27,21 +27,26 @@ public sealed class ExpNet : Module<Tensor, Tensor>
 
         var layers = new List<(string, Module<Tensor, Tensor>)>();
         var channels = options.InputChannels;
-        for (var i = 0; i < options.Widths.Count; i++)
+        for (var block = 1; block <= options.Widths.Count; block++)
         {
-            var width = options.Widths[i];
-            var name = $"conv{i + 1}";
-
-            // A convolution followed by batch norm needs no bias of its own.
-            layers.Add((name, Conv2d(channels, width, 3, padding: 1, bias: !options.BatchNorm)));
-            if (options.BatchNorm)
+            var width = options.Widths[block - 1];
+            for (var conv = 1; conv <= options.ConvolutionsPerBlock; conv++)
             {
-                layers.Add(($"{name}_bn", BatchNorm2d(width)));
+                // One convolution per block keeps the paper's layer names, and so its checkpoints.
+                var name = options.ConvolutionsPerBlock == 1 ? $"conv{block}" : $"conv{block}_{conv}";
+
+                // A convolution followed by batch norm needs no bias of its own.
+                layers.Add((name, Conv2d(channels, width, 3, padding: 1, bias: !options.BatchNorm)));
+                if (options.BatchNorm)
+                {
+                    layers.Add(($"{name}_bn", BatchNorm2d(width)));
+                }
+
+                layers.Add(($"{name}_relu", ReLU(inplace: true)));
+                channels = width;
             }
 
-            layers.Add(($"{name}_relu", ReLU(inplace: true)));
-            layers.Add(($"{name}_pool", MaxPool2d(2, 2)));
-            channels = width;
+            layers.Add(($"conv{block}_pool", MaxPool2d(2, 2)));
         }
 
         _features = Sequential(layers);

@@ -15,9 +15,9 @@ public enum ColourMode
 }
 
 /// <summary>
-/// The shape of an <see cref="ExpNet"/>: a stack of 3x3 convolutions, each followed by ReLU and a
-/// 2x2 max-pool, then a fully-connected hidden layer with dropout and the class layer. The defaults
-/// are the paper's (five convolutions, 64 to 512 channels, a 256-unit hidden layer).
+/// The shape of an <see cref="ExpNet"/>: a stack of blocks of 3x3 convolutions with ReLU, each block
+/// closed by a 2x2 max-pool, then a fully-connected hidden layer with dropout and the class layer. The
+/// defaults are the paper's (five blocks of one convolution, 64 to 512 channels, a 256-unit hidden layer).
 /// </summary>
 public sealed record ExpNetOptions : IValidatableObject
 {
@@ -28,9 +28,16 @@ public sealed record ExpNetOptions : IValidatableObject
     /// <summary>Colour of the input.</summary>
     public ColourMode Colour { get; init; } = ColourMode.Grey;
 
-    /// <summary>Output channels of each convolution, bottom to top.</summary>
+    /// <summary>Output channels of each block's convolutions, bottom to top; one block per width.</summary>
     [MinLength(1)]
     public IReadOnlyList<int> Widths { get; init; } = [64, 128, 256, 512, 512];
+
+    /// <summary>
+    /// Convolutions in each block before its pooling. The paper has one; two (as in VGG) gives a
+    /// deeper net with the same pooling, and so the same top map, at about twice the computation.
+    /// </summary>
+    [Range(1, 4)]
+    public int ConvolutionsPerBlock { get; init; } = 1;
 
     /// <summary>Whether each convolution is followed by batch normalisation.</summary>
     public bool BatchNorm { get; init; }
