@@ -15,6 +15,8 @@ namespace ExpressionNet;
 /// </remarks>
 internal static class Scalars
 {
+    public static readonly Scalar Zero = 0f.ToScalar();
+
     public static readonly Scalar One = 1f.ToScalar();
 
     public static readonly Scalar Two = 2f.ToScalar();

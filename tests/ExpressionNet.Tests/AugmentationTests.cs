@@ -71,6 +71,24 @@ public class AugmentationTests
     }
 
     [Fact]
+    public void BrightnessAndContrastChangeEveryViewOfAnImageAlikeAndKeepPixelsInRange()
+    {
+        using var scope = NewDisposeScope();
+        var large = rand(8, 1, 16, 16).mul_(0.4f).add_(0.3f);
+        var small = avg_pool2d(large, 2);
+        var photometric = Augmentation.None with { MaxBrightness = 0.1, MaxContrast = 0.3 };
+        using var generator = new Generator(7);
+
+        var augmented = photometric.Apply([large, small], generator);
+
+        Assert.True(avg_pool2d(augmented[0], 2).allclose(augmented[1], rtol: 0, atol: 1e-5));
+        Assert.False(augmented[0].allclose(large, rtol: 0, atol: 1e-3));
+        Assert.True(augmented[0].min().item<float>() >= 0 && augmented[0].max().item<float>() <= 1);
+        var differences = (augmented[1] - small).mean([1, 2, 3]);
+        Assert.True(differences.std().item<float>() > 1e-3, "every image got the same change");
+    }
+
+    [Fact]
     public void TheSameGeneratorSeedGivesTheSameAugmentation()
     {
         using var scope = NewDisposeScope();

@@ -6,9 +6,10 @@ using static TorchSharp.torch.nn.functional;
 namespace ExpressionNet.Data;
 
 /// <summary>
-/// Random geometric augmentation for training: a small rotation, a zoom and shift (a random crop),
-/// and a horizontal flip. One transform is drawn per image and applied to every view of it, so a
-/// student and a teacher looking at different resolutions see the same augmented face.
+/// Random augmentation for training: a small rotation, a zoom and shift (a random crop), a horizontal
+/// flip, and optionally a change of brightness and contrast. One transform is drawn per image and
+/// applied to every view of it, so a student and a teacher looking at different resolutions see the
+/// same augmented face.
 /// </summary>
 public sealed record Augmentation
 {
@@ -26,6 +27,20 @@ public sealed record Augmentation
     /// <summary>Largest zoom in or out, as a fraction (0.1 draws scales from 0.9 to 1.1).</summary>
     [Range(0.0, 0.5)]
     public double MaxZoom { get; init; } = 0.1;
+
+    /// <summary>
+    /// Largest change of brightness, as a fraction of the pixel range, either way (0: none). Photos
+    /// lit unlike the training images then look less foreign to the model.
+    /// </summary>
+    [Range(0.0, 0.5)]
+    public double MaxBrightness { get; init; }
+
+    /// <summary>
+    /// Largest change of contrast around each image's mean, as a fraction (0.2 scales by 0.8 to 1.2;
+    /// 0: none).
+    /// </summary>
+    [Range(0.0, 0.9)]
+    public double MaxContrast { get; init; }
 
     /// <summary>No augmentation at all.</summary>
     public static Augmentation None { get; } = new() { Flip = false, MaxRotation = 0, MaxShift = 0, MaxZoom = 0 };
@@ -61,14 +76,29 @@ public sealed record Augmentation
             .view(count, 2, 3)
             .to(device);
 
+        var (contrast, brightness) = (MaxContrast > 0 || MaxBrightness > 0)
+            ? (PerImage(Uniform(count, MaxContrast, generator).add_(Scalars.One), device),
+                PerImage(Uniform(count, MaxBrightness, generator), device))
+            : (null, null);
+
         var results = views.Select(view =>
         {
             var grid = affine_grid(theta, view.shape, align_corners: false);
-            return grid_sample(view, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false)
-                .MoveToOuterDisposeScope();
+            var moved = grid_sample(view, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false);
+            if (contrast is not null && brightness is not null)
+            {
+                var mean = moved.mean([1, 2, 3], keepdim: true);
+                moved = moved.sub(mean).mul_(contrast).add_(mean, Scalars.One).add_(brightness, Scalars.One)
+                    .clamp_(Scalars.Zero, Scalars.One);
+            }
+
+            return moved.MoveToOuterDisposeScope();
         }).ToArray();
         return results;
     }
+
+    // One value per image, shaped to scale or shift a batch [N, C, S, S].
+    private static Tensor PerImage(Tensor values, Device device) => values.view(-1, 1, 1, 1).to(device);
 
     private static Tensor Uniform(long count, double halfWidth, Generator generator)
     {
