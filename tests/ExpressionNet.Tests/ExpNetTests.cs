@@ -75,8 +75,30 @@ public class ExpNetTests
         var features = net.Features(rand(2, 1, 48, 48));
 
         Assert.Equal(6, net.modules().OfType<Conv2d>().Count());
-        Assert.Equal(3, net.modules().OfType<MaxPool2d>().Count());
+        Assert.Equal(3, net.modules().OfType<MaxPool2x2>().Count());
         Assert.Equal([2L, 16, 6, 6], features.shape);
+    }
+
+    [Theory]
+    [InlineData(48)]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void PoolingForServingGivesTheValuesOfTrainingPooling(int size)
+    {
+        using var scope = NewDisposeScope();
+        using var pool = new MaxPool2x2();
+        var input = randn(2, 3, size, size);
+        var expected = nn.functional.max_pool2d(input, kernel_size: 2, stride: 2);
+
+        pool.eval();
+        Tensor served;
+        using (inference_mode())
+        {
+            served = pool.call(input);
+        }
+
+        Assert.Equal(expected.shape, served.shape);
+        Assert.True(served.allclose(expected, rtol: 0, atol: 0));
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class ExpNet : Module<Tensor, Tensor>
                 channels = width;
             }
 
-            layers.Add(($"conv{block}_pool", MaxPool2d(2, 2)));
+            layers.Add(($"conv{block}_pool", new MaxPool2x2()));
         }
 
         _features = Sequential(layers);
