@@ -153,7 +153,10 @@ public sealed record TrainingOptions
     };
 
     /// <summary>Stage 2: the whole ExpNet learns the labels.</summary>
-    public StageOptions Stage2 { get; init; } = new() { Epochs = 20, LearningRate = 0.01, Patience = 0 };
+    public StageOptions Stage2 { get; init; } = new()
+    {
+        Epochs = 20, LearningRate = 1e-3, Optimizer = OptimizerKind.AdamW, WeightDecay = 0.01,
+    };
 
     /// <summary>Training-time augmentation.</summary>
     public Augmentation Augmentation { get; init; } = new();
