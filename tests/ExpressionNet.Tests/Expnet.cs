@@ -29,7 +29,8 @@ public sealed record ExpnetRun(int ExitCode, string Output, string Error)
 /// <summary>Runs the built expnet.dll, which the build copies beside the tests, as a child process.</summary>
 public static class Expnet
 {
-    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(60);
+    // Long enough for evaluating a few thousand images on a busy 2-core machine; only a hang outlasts it.
+    private static readonly TimeSpan _timeout = TimeSpan.FromMinutes(3);
 
     public static async Task<ExpnetRun> RunAsync(string workingDirectory, params string[] arguments)
     {

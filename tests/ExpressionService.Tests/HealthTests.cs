@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using ExpressionNet.Checkpoints;
 using ExpressionService.Registry;
 
@@ -26,7 +27,9 @@ public sealed class HealthTests
         using var ready = await client.GetAsync("/health/ready");
 
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+        using var report = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", report.RootElement.GetProperty("status").GetString());
+        Assert.Equal("Healthy", report.RootElement.GetProperty("checks").GetProperty("model").GetProperty("status").GetString());
         Assert.Equal(new ModelVersionRef("default", 1), new ModelRegistry(factory.RegistryRoot).Aliases().Production);
     }
 
