@@ -17,6 +17,9 @@ public static class SharedData
     /// </summary>
     public static string Root { get; } = FindRoot();
 
+    /// <summary>The folder holding ExpressionService.sln, above the test binaries.</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
     /// <summary>A file of the test project's TestData folder, which the build copies to the output.</summary>
     public static string TestData(string fileName) =>
         Path.Combine(AppContext.BaseDirectory, "TestData", fileName);
@@ -41,21 +44,23 @@ public static class SharedData
     private static string FindRoot()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("EXPRESSION_DATA_ROOT");
-        if (!string.IsNullOrEmpty(fromEnvironment))
-        {
-            return fromEnvironment;
-        }
+        return string.IsNullOrEmpty(fromEnvironment)
+            ? Path.GetFullPath(Path.Combine(FindRepositoryRoot(), "..", "shared", "data"))
+            : fromEnvironment;
+    }
 
+    private static string FindRepositoryRoot()
+    {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "ExpressionService.sln")))
             {
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data"));
+                return dir.FullName;
             }
         }
 
         throw new DirectoryNotFoundException(
-            $"No ExpressionService.sln above {AppContext.BaseDirectory}, so the shared data cannot be located; "
-            + "set EXPRESSION_DATA_ROOT to the data folder.");
+            $"No ExpressionService.sln above {AppContext.BaseDirectory}, so the repository and the shared data "
+            + "cannot be located; set EXPRESSION_DATA_ROOT to the data folder.");
     }
 }
