@@ -11,7 +11,7 @@ public sealed class DeployInstructionsTests
 {
     private static readonly Dockerfile Image = Dockerfile.Load(Repository.PathOf("Dockerfile"));
 
-    public static TheoryData<string> Documents => new() { "deploy/DEPLOY-SECTION.md", "deploy/README.md" };
+    public static TheoryData<string> Documents => new() { "README.md", "deploy/README.md" };
 
     [Theory]
     [MemberData(nameof(Documents))]
