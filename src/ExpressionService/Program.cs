@@ -17,7 +17,7 @@ builder.Services.AddJobs(builder.Configuration);
 
 var app = builder.Build();
 
-app.UseSerilogRequestLogging();
+app.UseSerilogRequestLogging(options => options.GetLevel = Logging.RequestLevel);
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseHttpMetrics(options => options.SetMetricFactory(app.Services.GetRequiredService<ServiceMetrics>().Factory));

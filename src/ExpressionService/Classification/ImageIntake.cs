@@ -118,6 +118,12 @@ public sealed class ImageIntake : IDisposable
 
     private Image<Rgb24> Decode(Upload upload)
     {
+        if (upload.Bytes.Length == 0)
+        {
+            throw new ImageRejectedException(
+                StatusCodes.Status400BadRequest, "Empty image", $"'{upload.FileName}' has no bytes.", upload.FileName);
+        }
+
         IImageInfo? info;
         IImageFormat? format;
         try

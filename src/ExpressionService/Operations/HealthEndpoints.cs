@@ -10,8 +10,10 @@ namespace ExpressionService.Operations;
 /// <summary>Liveness and readiness endpoints and the checks behind readiness.</summary>
 public static class HealthEndpoints
 {
-    public const string LivePath = "/health/live";
-    public const string ReadyPath = "/health/ready";
+    public const string Prefix = "/health";
+
+    public const string LivePath = Prefix + "/live";
+    public const string ReadyPath = Prefix + "/ready";
     private const string ReadyTag = "ready";
 
     public static IServiceCollection AddOperations(this IServiceCollection services)
