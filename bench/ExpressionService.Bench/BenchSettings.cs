@@ -68,7 +68,8 @@ internal static class Paths
     {
         get
         {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+            // The bench runs from bench/ExpressionService.Bench/bin/<configuration>/net10.0/.
+            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
             return Path.Combine(RepoRoot, "src", "ExpressionService", "bin", configuration, "net10.0", "ExpressionService.dll");
         }
     }
