@@ -35,8 +35,10 @@ internal sealed record RequestBody(string Name, string Query, byte[] Bytes, stri
 /// <summary>What one load run measured.</summary>
 internal sealed record LoadResult(
     int Concurrency, int Requests, double Seconds, double P50Ms, double P95Ms, double P99Ms,
-    IReadOnlyDictionary<string, int> Statuses, int SocketErrors, double MeanBatch, double PeakMemoryMiB)
+    IReadOnlyDictionary<string, int> Statuses, int SocketErrors, ServerMeans Server, double PeakMemoryMiB)
 {
+    public double MeanBatch => Server.Batch;
+
     public double Throughput => Requests / Seconds;
 
     public string Errors => string.Join(", ",
@@ -53,7 +55,7 @@ internal static class Loads
     /// <summary>wrk with a fixed number of connections for a fixed time.</summary>
     public static async Task<LoadResult> ClosedLoopAsync(ServiceProcess service, RequestBody body, int concurrency, TimeSpan duration)
     {
-        var before = await service.BatchSizesAsync();
+        var before = await service.TotalsAsync();
         var threads = Math.Min(concurrency, Environment.ProcessorCount);
         var start = new ProcessStartInfo("wrk",
         [
@@ -78,11 +80,11 @@ internal static class Loads
             ?? throw new InvalidOperationException($"wrk printed no result: {output} {await wrk.StandardError.ReadToEndAsync()}");
 
         var result = JsonSerializer.Deserialize<WrkResult>(line, JsonSerializerOptions.Web)!;
-        var after = await service.BatchSizesAsync();
+        var after = await service.TotalsAsync();
         return new LoadResult(
             concurrency, result.Requests, result.DurationMicroseconds / 1e6,
             result.P50 / 1000.0, result.P95 / 1000.0, result.P99 / 1000.0,
-            result.Statuses, result.SocketErrors, MeanBatch(before, after), service.Memory().Peak);
+            result.Statuses, result.SocketErrors, after.Since(before), service.Memory().Peak);
     }
 
     /// <summary>
@@ -91,7 +93,7 @@ internal static class Loads
     /// </summary>
     public static async Task<LoadResult> OpenLoopAsync(ServiceProcess service, RequestBody body, double perSecond, TimeSpan duration)
     {
-        var before = await service.BatchSizesAsync();
+        var before = await service.TotalsAsync();
         var total = (int)(perSecond * duration.TotalSeconds);
         var latencies = new double[total];
         var statuses = new int[total];
@@ -120,11 +122,11 @@ internal static class Loads
         var seconds = clock.Elapsed.TotalSeconds;
         Array.Sort(latencies);
         double Percentile(double p) => latencies[Math.Min(total - 1, (int)Math.Ceiling(p / 100 * total) - 1)];
-        var after = await service.BatchSizesAsync();
+        var after = await service.TotalsAsync();
         return new LoadResult(
             0, total, seconds, Percentile(50), Percentile(95), Percentile(99),
             statuses.GroupBy(s => s.ToString(CultureInfo.InvariantCulture)).ToDictionary(g => g.Key, g => g.Count()),
-            0, MeanBatch(before, after), service.Memory().Peak);
+            0, after.Since(before), service.Memory().Peak);
     }
 
     /// <summary>Resident memory after the first <paramref name="early"/> and after all <paramref name="total"/> requests.</summary>
@@ -157,9 +159,6 @@ internal static class Loads
         await Task.Delay(TimeSpan.FromSeconds(2));
         return service.Memory().Current;
     }
-
-    private static double MeanBatch((double Sum, double Count) before, (double Sum, double Count) after) =>
-        after.Count > before.Count ? (after.Sum - before.Sum) / (after.Count - before.Count) : 0;
 
     private sealed record WrkResult(
         int Requests, long DurationMicroseconds, long P50, long P95, long P99,

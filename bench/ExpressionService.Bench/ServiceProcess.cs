@@ -66,15 +66,19 @@ internal sealed class ServiceProcess : IDisposable
         return service;
     }
 
-    /// <summary>Mean faces per forward pass and passes so far, from the batch-size histogram.</summary>
-    public async Task<(double Sum, double Count)> BatchSizesAsync()
+    /// <summary>The sums and counts of the service's batch-size, queue-wait and inference-time histograms.</summary>
+    public async Task<ServerTotals> TotalsAsync()
     {
         var text = await Client.GetStringAsync("/metrics");
         double Read(string name) => text.Split('\n')
             .Where(line => line.StartsWith(name + " ", StringComparison.Ordinal))
             .Select(line => double.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture))
             .FirstOrDefault();
-        return (Read("expression_batch_size_sum"), Read("expression_batch_size_count"));
+        (double, double) Histogram(string name) => (Read(name + "_sum"), Read(name + "_count"));
+        return new ServerTotals(
+            Histogram("expression_batch_size"),
+            Histogram("expression_queue_wait_seconds"),
+            Histogram("expression_inference_seconds"));
     }
 
     /// <summary>Resident memory now and at its peak, in MiB.</summary>
@@ -136,3 +140,18 @@ internal sealed class ServiceProcess : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+/// <summary>Running (sum, count) totals of the service's batching histograms.</summary>
+internal sealed record ServerTotals(
+    (double Sum, double Count) BatchSize, (double Sum, double Count) QueueWait, (double Sum, double Count) Inference)
+{
+    /// <summary>The means of what happened between <paramref name="before"/> and this.</summary>
+    public ServerMeans Since(ServerTotals before) => new(
+        Mean(before.BatchSize, BatchSize), 1000 * Mean(before.QueueWait, QueueWait), 1000 * Mean(before.Inference, Inference));
+
+    private static double Mean((double Sum, double Count) before, (double Sum, double Count) after) =>
+        after.Count > before.Count ? (after.Sum - before.Sum) / (after.Count - before.Count) : 0;
+}
+
+/// <summary>What the service itself saw during a load: faces per pass, queue wait and pass time.</summary>
+internal sealed record ServerMeans(double Batch, double QueueWaitMs, double InferenceMs);
