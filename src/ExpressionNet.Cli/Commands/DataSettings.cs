@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using ExpressionNet.Checkpoints;
 using ExpressionNet.Data;
 using ExpressionNet.Training;
@@ -57,10 +58,7 @@ internal class DataSettings : CommandSettings
     }
 
     /// <summary>The configuration file's sections, or defaults when there is no file.</summary>
-    public ConfigFile ReadConfig() =>
-        Config is null
-            ? new ConfigFile()
-            : JsonSerializer.Deserialize<ConfigFile>(File.ReadAllBytes(Config), ModelCheckpoint.JsonOptions) ?? new ConfigFile();
+    public ConfigFile ReadConfig() => Config is null ? new ConfigFile() : ConfigFile.Read(Config);
 
     /// <summary>The data set, from the configuration file overridden by the options.</summary>
     public DatasetSpec DatasetSpec(ConfigFile config)
@@ -86,7 +84,18 @@ internal class DataSettings : CommandSettings
 [System.Text.Json.Serialization.JsonObjectCreationHandling(System.Text.Json.Serialization.JsonObjectCreationHandling.Populate)]
 internal sealed record ConfigFile
 {
+    // A misspelt setting would otherwise be dropped without a word and its default trained instead.
+    private static readonly JsonSerializerOptions Strict = new(ModelCheckpoint.JsonOptions)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
     public DatasetSpec? Data { get; init; }
 
     public TrainingOptions Training { get; init; } = new();
+
+    /// <summary>Reads a configuration file; a key that names no setting is an error.</summary>
+    /// <exception cref="JsonException">The file is not a configuration file.</exception>
+    public static ConfigFile Read(string path) =>
+        JsonSerializer.Deserialize<ConfigFile>(File.ReadAllBytes(path), Strict) ?? new ConfigFile();
 }
